@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace CacheLayer.Api.Caching;
+
+/// <summary>
+/// After a write succeeds (2xx), removes the cached paths it names, with their query variants,
+/// before the response is sent: a read that starts after the write returns sees the new data.
+/// </summary>
+public sealed class CacheInvalidationFilter(
+    IReadOnlyList<CacheKeyTemplate> templates,
+    Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
+    CacheStoreGuard store,
+    CacheMetrics metrics) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var result = await next(invocation);
+        if (!Succeeded(result))
+        {
+            return result;
+        }
+
+        var route = EndpointRoute.TemplateOf(invocation.HttpContext);
+        var values = argumentLookup(invocation);
+        foreach (var template in templates)
+        {
+            var path = template.FillPath(values);
+            if ((await store.RunAsync(route, "invalidate", s => s.InvalidatePathAsync(path))).Succeeded)
+            {
+                metrics.Invalidation(route);
+            }
+        }
+        return result;
+    }
+
+    private static bool Succeeded(object? result) => result switch
+    {
+        INestedHttpResult nested => Succeeded(nested.Result),
+        IStatusCodeHttpResult { StatusCode: { } status } => status is >= 200 and < 300,
+        IResult => false, // a result that does not tell its status: don't guess it succeeded
+        _ => true, // a plain value is written as 200
+    };
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace CacheLayer.Api.Caching;
+
+/// <summary>
+/// The <c>CacheLayer.Cache</c> meter. Every instrument is tagged with the route template
+/// (<c>http.route</c>), never with a cache key, so cardinality stays bounded.
+/// </summary>
+public sealed class CacheMetrics
+{
+    public const string MeterName = "CacheLayer.Cache";
+
+    private readonly Counter<long> _hits;
+    private readonly Counter<long> _misses;
+    private readonly Counter<long> _bypasses;
+    private readonly Counter<long> _invalidations;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _duration;
+
+    public CacheMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _hits = meter.CreateCounter<long>("cachelayer.cache.hits", "{request}", "Requests answered from the cache.");
+        _misses = meter.CreateCounter<long>("cachelayer.cache.misses", "{request}", "Cacheable requests answered by the origin.");
+        _bypasses = meter.CreateCounter<long>("cachelayer.cache.bypasses", "{request}", "Requests that asked not to use the cache.");
+        _invalidations = meter.CreateCounter<long>("cachelayer.cache.invalidations", "{invalidation}", "Cache paths invalidated by writes or admins.");
+        _errors = meter.CreateCounter<long>("cachelayer.cache.errors", "{error}", "Cache store calls that failed or timed out.");
+        _duration = meter.CreateHistogram<double>("cachelayer.cache.operation.duration", "s", "Duration of cache store calls.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+    }
+
+    public void Hit(string route) => _hits.Add(1, Route(route));
+
+    public void Miss(string route) => _misses.Add(1, Route(route));
+
+    public void Bypass(string route) => _bypasses.Add(1, Route(route));
+
+    public void Invalidation(string route) => _invalidations.Add(1, Route(route));
+
+    public void Error(string route, string operation) =>
+        _errors.Add(1, Route(route), new("cachelayer.operation", operation));
+
+    public void Duration(string route, string operation, TimeSpan elapsed, bool succeeded) =>
+        _duration.Record(elapsed.TotalSeconds, Route(route), new("cachelayer.operation", operation),
+            new("cachelayer.outcome", succeeded ? "success" : "failure"));
+
+    private static KeyValuePair<string, object?> Route(string route) => new("http.route", route);
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace CacheLayer.Api.Caching;
+
+public static class ResponseCachingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Redis-backed response cache. Expects an <c>IConnectionMultiplexer</c>
+    /// (e.g. from Aspire's <c>AddRedisClient</c>); settings come from the <c>CacheLayer</c> section.
+    /// </summary>
+    public static TBuilder AddResponseCachingLayer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<ResponseCachingOptions>()
+            .BindConfiguration(ResponseCachingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<CacheMetrics>();
+        builder.Services.TryAddSingleton<CacheStatistics>();
+        builder.Services.TryAddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
+        builder.Services.TryAddSingleton<CacheStoreGuard>();
+        return builder;
+    }
+}

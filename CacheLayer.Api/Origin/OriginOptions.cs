@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CacheLayer.Api.Origin;
+
+/// <summary>The demo data store, bound from <c>CacheLayer:Origin</c>.</summary>
+public sealed class OriginOptions
+{
+    public const string SectionName = "CacheLayer:Origin";
+
+    /// <summary>Simulated latency of every store call, so the effect of caching shows in traces.</summary>
+    [Range(0, 60_000)]
+    public int LatencyMs { get; set; }
+}

@@ -1,0 +1,39 @@
+using CacheLayer.Api;
+using CacheLayer.Api.Admin;
+using CacheLayer.Api.Caching;
+using CacheLayer.Api.Origin;
+using CacheLayer.Api.Posts;
+using CacheLayer.Api.Users;
+using StackExchange.Redis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddRedisClient("cache", configureOptions: redis =>
+{
+    // The cache is optional: start without it, and fail calls at once while it is away
+    // instead of queueing them, so requests fall back to the origin without waiting.
+    redis.AbortOnConnectFail = false;
+    redis.BacklogPolicy = BacklogPolicy.FailFast;
+});
+builder.AddResponseCachingLayer();
+builder.AddDemoOrigin();
+builder.AddAdminApi();
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapDefaultEndpoints();
+app.MapUsersApi();
+app.MapPostsApi();
+app.MapAdminApi();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,3 @@
+namespace CacheLayer.Api.Users;
+
+public sealed record User(int Id, string Name);

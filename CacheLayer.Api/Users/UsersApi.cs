@@ -1,0 +1,57 @@
+using CacheLayer.Api.Caching;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CacheLayer.Api.Users;
+
+public static class UsersApi
+{
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
+    {
+        var users = endpoints.MapGroup("/api/users").WithTags("Users");
+
+        users.MapGet("/{id}", GetUser)
+            .CacheResponse(TimeSpan.FromSeconds(120));
+
+        users.MapPut("/{id}", UpdateUser)
+            .InvalidatesCache("GET:/api/users/{id}");
+
+        return endpoints;
+    }
+
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetUser(int id, UserStore store, CancellationToken cancellationToken)
+    {
+        if (id <= 0)
+        {
+            return InvalidId(id);
+        }
+
+        return await store.FindAsync(id, cancellationToken) is { } user
+            ? TypedResults.Ok(new UserResponse(user))
+            : UnknownUser(id);
+    }
+
+    public static async Task<Results<Ok<MessageResponse>, ProblemHttpResult, ValidationProblem>> UpdateUser(
+        int id, UpdateUserRequest request, UserStore store, CancellationToken cancellationToken)
+    {
+        if (id <= 0)
+        {
+            return InvalidId(id);
+        }
+
+        var errors = request.Validate();
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        return await store.TryRenameAsync(id, request.Name!.Trim(), cancellationToken)
+            ? TypedResults.Ok(new MessageResponse("User updated"))
+            : UnknownUser(id);
+    }
+
+    private static ProblemHttpResult InvalidId(int id) =>
+        TypedResults.Problem($"The user id must be a positive integer; got {id}.", statusCode: StatusCodes.Status400BadRequest);
+
+    private static ProblemHttpResult UnknownUser(int id) =>
+        TypedResults.Problem($"There is no user {id}.", statusCode: StatusCodes.Status404NotFound);
+}
