@@ -86,7 +86,7 @@ public static class Extensions
     }
 
     private static bool IsInfrastructurePath(Microsoft.AspNetCore.Http.PathString path) =>
-        path.StartsWithSegments(HealthEndpointPath)
-        || path.StartsWithSegments(AlivenessEndpointPath)
-        || path.StartsWithSegments(PrometheusEndpointPath);
+        path.Equals(HealthEndpointPath, StringComparison.OrdinalIgnoreCase)
+        || path.Equals(AlivenessEndpointPath, StringComparison.OrdinalIgnoreCase)
+        || path.Equals(PrometheusEndpointPath, StringComparison.OrdinalIgnoreCase);
 }

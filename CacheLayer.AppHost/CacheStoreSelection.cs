@@ -1,0 +1,129 @@
+using System.Diagnostics;
+
+namespace CacheLayer.AppHost;
+
+/// <summary>The cache store the AppHost will run, and why it was chosen.</summary>
+/// <param name="Mode">A concrete mode, never <see cref="CacheStoreMode.Auto"/>.</param>
+/// <param name="Reason">One human-readable line for the start-up log.</param>
+/// <param name="RedisServerPath">Full path of <c>redis-server</c> when <paramref name="Mode"/> is <see cref="CacheStoreMode.RedisServer"/>.</param>
+public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, string? RedisServerPath = null)
+{
+    public const string ConfigurationKey = "CacheStore";
+
+    private static readonly TimeSpan ContainerRuntimeProbeTimeout = TimeSpan.FromSeconds(5);
+
+    public static CacheStoreMode Parse(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => CacheStoreMode.Auto,
+        "redis-server" => CacheStoreMode.RedisServer,
+        "redis-container" => CacheStoreMode.RedisContainer,
+        "garnet" => CacheStoreMode.Garnet,
+        _ => throw new InvalidOperationException(
+            $"{ConfigurationKey}='{value}' is not one of: auto, redis-server, redis-container, garnet."),
+    };
+
+    /// <summary>Resolves the configured mode, probing the machine when it is <c>auto</c>.</summary>
+    public static CacheStoreSelection Resolve(string? configured, bool isPublishMode, string? containerRuntime)
+    {
+        var mode = Parse(configured);
+        switch (mode)
+        {
+            case CacheStoreMode.RedisServer:
+                var path = FindOnPath("redis-server")
+                    ?? throw new InvalidOperationException($"{ConfigurationKey}=redis-server but redis-server is not on PATH.");
+                return new(mode, $"{ConfigurationKey}=redis-server, using {path}", path);
+            case CacheStoreMode.RedisContainer:
+            case CacheStoreMode.Garnet:
+                return new(mode, $"{ConfigurationKey}={configured?.Trim()}");
+        }
+
+        // A published app has no local machine to probe; the container is what deploys.
+        if (isPublishMode)
+        {
+            return new(CacheStoreMode.RedisContainer, "auto: publish mode uses the Redis container");
+        }
+
+        if (FindOnPath("redis-server") is { } redisServer)
+        {
+            return new(CacheStoreMode.RedisServer, $"auto: found {redisServer}", redisServer);
+        }
+
+        if (FirstAnsweringContainerRuntime(containerRuntime) is { } runtime)
+        {
+            return new(CacheStoreMode.RedisContainer, $"auto: redis-server is not on PATH; '{runtime} info' answered");
+        }
+
+        return new(CacheStoreMode.Garnet,
+            "auto: redis-server is not on PATH and no container runtime (docker, podman) answered; embedding Garnet");
+    }
+
+    private static string? FirstAnsweringContainerRuntime(string? configuredRuntime)
+    {
+        string[] candidates = string.IsNullOrWhiteSpace(configuredRuntime) ? ["docker", "podman"] : [configuredRuntime];
+        return candidates.FirstOrDefault(ContainerRuntimeAnswers);
+    }
+
+    // `docker` can be installed without a reachable engine; only a zero exit from `info` proves one answers.
+    private static bool ContainerRuntimeAnswers(string runtime)
+    {
+        if (FindOnPath(runtime) is not { } path)
+        {
+            return false;
+        }
+
+        var startInfo = new ProcessStartInfo(path, "info")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        try
+        {
+            using var process = Process.Start(startInfo);
+            if (process is null)
+            {
+                return false;
+            }
+
+            process.OutputDataReceived += static (_, _) => { };
+            process.ErrorDataReceived += static (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            if (!process.WaitForExit(ContainerRuntimeProbeTimeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
+
+            return process.ExitCode == 0;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static string? FindOnPath(string command)
+    {
+        var fileNames = OperatingSystem.IsWindows() ? [command + ".exe", command] : new[] { command };
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        return directories
+            .SelectMany(directory => fileNames.Select(fileName => Path.Combine(directory, fileName)))
+            .FirstOrDefault(IsExecutableFile);
+    }
+
+    private static bool IsExecutableFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        return OperatingSystem.IsWindows()
+            || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+    }
+}

@@ -1,0 +1,23 @@
+namespace CacheLayer.AppHost;
+
+public static class RedisServerBuilderExtensions
+{
+    /// <summary>
+    /// Runs <paramref name="redisServerPath"/> as an executable resource: in memory only
+    /// (no RDB snapshots, no AOF), bound to loopback, on a port Aspire allocates.
+    /// </summary>
+    public static IResourceBuilder<RedisServerResource> AddRedisServer(
+        this IDistributedApplicationBuilder builder, string name, string redisServerPath)
+    {
+        var resource = new RedisServerResource(name, redisServerPath, builder.AppHostDirectory);
+
+        return builder.AddResource(resource)
+            .WithEndpoint(name: RedisServerResource.PrimaryEndpointName, scheme: "tcp")
+            .WithArgs(
+                "--port", resource.PrimaryEndpoint.Property(EndpointProperty.TargetPort),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no")
+            .ExcludeFromManifest();
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CacheLayer.Tests.Infrastructure;
+
+/// <summary>
+/// The API in-process against a real store. Every factory writes under its own key prefix, so tests
+/// sharing one store never see each other's keys.
+/// </summary>
+public sealed class ApiFactory(string connectionString, string? adminApiKey = ApiFactory.AdminApiKey, TimeProvider? time = null)
+    : WebApplicationFactory<Program>
+{
+    public const string AdminApiKey = "test-admin-key-0123456789";
+
+    public string KeyPrefix { get; init; } = $"t{Guid.NewGuid():N}"[..9] + ":";
+
+    /// <summary>The Redis key of a cache key, as this factory's API writes it.</summary>
+    public string RedisKey(string cacheKey) => KeyPrefix + cacheKey;
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminApiKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:cache", connectionString);
+        builder.UseSetting("CacheLayer:KeyPrefix", KeyPrefix);
+        builder.UseSetting("CacheLayer:AdminApiKey", adminApiKey ?? "");
+        builder.UseSetting("CacheLayer:Origin:LatencyMs", "0");
+        if (time is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(time));
+        }
+    }
+}

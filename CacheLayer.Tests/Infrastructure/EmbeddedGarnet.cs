@@ -1,0 +1,25 @@
+using System.Globalization;
+using Garnet;
+
+namespace CacheLayer.Tests.Infrastructure;
+
+/// <summary>Microsoft Garnet in the test process, for machines without redis-server.</summary>
+public sealed class EmbeddedGarnet(int port) : CacheServer(port)
+{
+    private GarnetServer? _server;
+
+    public override string Kind => "garnet";
+
+    protected override void Launch()
+    {
+        _server = new GarnetServer(["--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--index", "16m", "--memory", "256m", "-q"]);
+        _server.Start();
+    }
+
+    public override Task StopAsync()
+    {
+        _server?.Dispose();
+        _server = null;
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,13 @@
+namespace CacheLayer.Tests.Infrastructure;
+
+internal static class HttpResponseMessageExtensions
+{
+    public static string? Header(this HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(", ", values)
+        : response.Content.Headers.TryGetValues(name, out var contentValues) ? string.Join(", ", contentValues)
+        : null;
+
+    public static string? XCache(this HttpResponseMessage response) => response.Header("X-Cache");
+
+    public static string? CacheStatus(this HttpResponseMessage response) => response.Header("Cache-Status");
+}

@@ -1,0 +1,46 @@
+using System.Net.Http.Json;
+using CacheLayer.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace CacheLayer.Tests.Integration;
+
+/// <summary>A fresh API (own data, own key prefix) per test, against the shared store.</summary>
+[Collection(CacheServerCollection.Name)]
+public abstract class ApiTest(CacheServerFixture store) : IAsyncLifetime
+{
+    protected CacheServerFixture Store { get; } = store;
+
+    protected ApiFactory Api { get; } = new(store.Server.ConnectionString);
+
+    protected HttpClient Client => _client ??= Api.CreateClient();
+
+    private HttpClient? _client;
+
+    protected IDatabase Redis => Store.Redis;
+
+    protected Task<bool> IsCachedAsync(string cacheKey) => Redis.KeyExistsAsync(Api.RedisKey(cacheKey));
+
+    protected async Task<string> NameOfUserAsync(int id)
+    {
+        using var response = await Client.GetAsync($"/api/users/{id}?nocache=true");
+        var body = await response.Content.ReadFromJsonAsync<UserBody>();
+        return body!.User.Name;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        await Api.DisposeAsync();
+    }
+
+    protected sealed record UserBody(UserBody.UserPart User)
+    {
+        public sealed record UserPart(int Id, string Name);
+    }
+
+    protected sealed record PostsBody(string[] Posts);
+
+    protected sealed record MessageBody(string Message);
+}
