@@ -5,8 +5,5 @@ public sealed record CreatePostRequest(string? Title)
 {
     public const int MaxTitleLength = 200;
 
-    public Dictionary<string, string[]> Validate() =>
-        string.IsNullOrWhiteSpace(Title) ? new() { ["title"] = ["A non-empty title is required."] }
-        : Title.Length > MaxTitleLength ? new() { ["title"] = [$"The title must be at most {MaxTitleLength} characters."] }
-        : [];
+    public Dictionary<string, string[]> Validate() => RequiredText.Validate("title", Title, MaxTitleLength);
 }
