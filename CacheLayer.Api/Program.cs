@@ -9,12 +9,14 @@ using StackExchange.Redis;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("cache", configureOptions: redis =>
+builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true, redis =>
 {
     // The cache is optional: start without it, and fail calls at once while it is away
     // instead of queueing them, so requests fall back to the origin without waiting.
     redis.AbortOnConnectFail = false;
     redis.BacklogPolicy = BacklogPolicy.FailFast;
+    // Reconnect promptly after an outage, rather than backing off exponentially.
+    redis.ReconnectRetryPolicy = new LinearRetry(500);
 });
 builder.AddResponseCachingLayer();
 builder.AddDemoOrigin();

@@ -28,10 +28,19 @@ public static class CacheHeaders
         };
     }
 
-    public static void Bypass(HttpResponse response)
+    /// <summary>A miss answered by an identical request's origin call (RFC 9211 <c>collapsed</c>).</summary>
+    public static void Collapsed(HttpResponse response)
+    {
+        response.Headers[XCache] = "MISS";
+        response.Headers[CacheStatus] = $"{CacheName}; fwd=miss; collapsed";
+    }
+
+    public static void Bypass(HttpResponse response, string reason)
     {
         response.Headers[XCache] = "BYPASS";
-        response.Headers[CacheStatus] = $"{CacheName}; fwd=bypass";
+        response.Headers[CacheStatus] = reason == "requested"
+            ? $"{CacheName}; fwd=bypass"
+            : $"{CacheName}; fwd=bypass; detail={reason}";
     }
 
     private static long Seconds(TimeSpan span) => (long)span.TotalSeconds;

@@ -10,8 +10,7 @@ namespace CacheLayer.Api.Caching;
 public sealed class CacheInvalidationFilter(
     IReadOnlyList<CacheKeyTemplate> templates,
     Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
-    CacheStoreGuard store,
-    CacheMetrics metrics) : IEndpointFilter
+    CacheInvalidator invalidator) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -25,11 +24,7 @@ public sealed class CacheInvalidationFilter(
         var values = argumentLookup(invocation);
         foreach (var template in templates)
         {
-            var path = template.FillPath(values);
-            if ((await store.RunAsync(route, "invalidate", s => s.InvalidatePathAsync(path))).Succeeded)
-            {
-                metrics.Invalidation(route);
-            }
+            await invalidator.InvalidatePathAsync(route, template.FillPath(values));
         }
         return result;
     }

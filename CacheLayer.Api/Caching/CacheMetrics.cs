@@ -17,15 +17,20 @@ public sealed class CacheMetrics
     private readonly Counter<long> _invalidations;
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _collapsed;
+    private readonly Counter<long> _circuitTransitions;
+    private readonly Meter _meter;
 
     public CacheMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _hits = meter.CreateCounter<long>("cachelayer.cache.hits", "{request}", "Requests answered from the cache.");
         _misses = meter.CreateCounter<long>("cachelayer.cache.misses", "{request}", "Cacheable requests answered by the origin.");
         _bypasses = meter.CreateCounter<long>("cachelayer.cache.bypasses", "{request}", "Requests that asked not to use the cache.");
         _invalidations = meter.CreateCounter<long>("cachelayer.cache.invalidations", "{invalidation}", "Cache paths invalidated by writes or admins.");
         _errors = meter.CreateCounter<long>("cachelayer.cache.errors", "{error}", "Cache store calls that failed or timed out.");
+        _collapsed = meter.CreateCounter<long>("cachelayer.cache.collapsed", "{request}", "Misses answered by an identical request's origin call instead of their own.");
+        _circuitTransitions = meter.CreateCounter<long>("cachelayer.cache.circuit.transitions", "{transition}", "Times the cache store circuit opened or closed.");
         _duration = meter.CreateHistogram<double>("cachelayer.cache.operation.duration", "s", "Duration of cache store calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
     }
@@ -34,7 +39,20 @@ public sealed class CacheMetrics
 
     public void Miss(string route) => _misses.Add(1, Route(route));
 
-    public void Bypass(string route) => _bypasses.Add(1, Route(route));
+    public void Bypass(string route, string reason) => _bypasses.Add(1, Route(route), new("cachelayer.reason", reason));
+
+    public void Collapsed(string route) => _collapsed.Add(1, Route(route));
+
+    public void CircuitTransition(bool open) => _circuitTransitions.Add(1, new KeyValuePair<string, object?>("cachelayer.circuit.state", open ? "open" : "closed"));
+
+    /// <summary>Gauges of the circuit: 1 while open, and the invalidations waiting for the store.</summary>
+    public void ObserveCircuit(Func<bool> isOpen, Func<int> pendingInvalidations)
+    {
+        _meter.CreateObservableGauge("cachelayer.cache.circuit.open", () => isOpen() ? 1 : 0, "{state}",
+            "1 while the cache store is considered down and skipped.");
+        _meter.CreateObservableGauge("cachelayer.cache.invalidations.pending", pendingInvalidations, "{invalidation}",
+            "Invalidations waiting for the cache store to come back.");
+    }
 
     public void Invalidation(string route) => _invalidations.Add(1, Route(route));
 

@@ -3,16 +3,23 @@ namespace CacheLayer.Api.Caching;
 /// <summary>Where cached responses live. Calls may fail or hang; <see cref="CacheStoreGuard"/> bounds them.</summary>
 public interface IResponseCacheStore
 {
-    Task<CacheEntry?> GetAsync(CacheKey key);
+    /// <summary>The entry at <paramref name="key"/> and its path's generation, in one round trip.</summary>
+    Task<CacheLookup> GetAsync(CacheKey key);
 
-    Task SetAsync(CacheKey key, CacheEntry entry);
+    /// <summary>Stores the entry unless its path was invalidated since <paramref name="generation"/> was read; false if not stored.</summary>
+    Task<bool> SetAsync(CacheKey key, CacheEntry entry, long generation);
 
-    /// <summary>Removes the entry at <paramref name="path"/> and every query variant of it; returns how many were removed.</summary>
+    /// <summary>Advances the path's generation, then removes its entry and every query variant; returns how many were removed.</summary>
     Task<long> InvalidatePathAsync(string path);
+
+    /// <summary>Removes every entry this layer stored (after too many invalidations were missed to replay them one by one).</summary>
+    Task<long> InvalidateAllAsync();
 
     /// <summary>Removes one exact key; false when there was none.</summary>
     Task<bool> RemoveAsync(string key);
 
     /// <summary>Live cached entries (not the store's bookkeeping).</summary>
     Task<long> CountAsync();
+
+    Task<TimeSpan> PingAsync();
 }

@@ -8,7 +8,9 @@ public static class ResponseCachingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Redis-backed response cache. Expects an <c>IConnectionMultiplexer</c>
-    /// (e.g. from Aspire's <c>AddRedisClient</c>); settings come from the <c>CacheLayer</c> section.
+    /// (e.g. from Aspire's <c>AddRedisClient</c>, with its own health check off: the layer's
+    /// <see cref="CacheStoreHealthCheck"/> reports a down store as Degraded, not Unhealthy);
+    /// settings come from the <c>CacheLayer</c> section.
     /// </summary>
     public static TBuilder AddResponseCachingLayer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -21,7 +23,13 @@ public static class ResponseCachingServiceCollectionExtensions
         builder.Services.TryAddSingleton<CacheMetrics>();
         builder.Services.TryAddSingleton<CacheStatistics>();
         builder.Services.TryAddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
+        builder.Services.TryAddSingleton<CacheCircuit>();
         builder.Services.TryAddSingleton<CacheStoreGuard>();
+        builder.Services.TryAddSingleton<InflightMisses>();
+        builder.Services.TryAddSingleton<CacheInvalidator>();
+        builder.Services.AddSingleton<CacheRecoveryService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CacheRecoveryService>());
+        builder.Services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
         return builder;
     }
 }

@@ -2,11 +2,27 @@ using Microsoft.Extensions.Options;
 
 namespace CacheLayer.Api.Origin;
 
-/// <summary>Waits the configured <see cref="OriginOptions.LatencyMs"/>, as a slow database would.</summary>
+/// <summary>
+/// Plays a slow database: every call waits <see cref="OriginOptions.LatencyMs"/>, half before the data
+/// is read and half after (a query's way there and its answer's way back), and is counted.
+/// </summary>
 public sealed class OriginLatency(IOptions<OriginOptions> options, TimeProvider time)
 {
-    private readonly TimeSpan _latency = TimeSpan.FromMilliseconds(options.Value.LatencyMs);
+    private readonly TimeSpan _halfLatency = TimeSpan.FromMilliseconds(options.Value.LatencyMs / 2.0);
+    private long _calls;
 
-    public Task WaitAsync(CancellationToken cancellationToken) =>
-        _latency == TimeSpan.Zero ? Task.CompletedTask : Task.Delay(_latency, time, cancellationToken);
+    /// <summary>How many times the origin has been asked since start: what caching saves.</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    public async Task<T> CallAsync<T>(Func<T> read, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        await WaitAsync(cancellationToken);
+        var result = read();
+        await WaitAsync(cancellationToken);
+        return result;
+    }
+
+    private Task WaitAsync(CancellationToken cancellationToken) =>
+        _halfLatency == TimeSpan.Zero ? Task.CompletedTask : Task.Delay(_halfLatency, time, cancellationToken);
 }

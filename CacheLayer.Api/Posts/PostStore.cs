@@ -4,19 +4,13 @@ using CacheLayer.Api.Origin;
 namespace CacheLayer.Api.Posts;
 
 /// <summary>The demo's post titles, in memory, seeded with two posts.</summary>
-public sealed class PostStore(OriginLatency latency)
+public sealed class PostStore(OriginLatency origin)
 {
     private ImmutableList<string> _posts = ["Cached post A", "Cached post B"];
 
-    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
-    {
-        await latency.WaitAsync(cancellationToken);
-        return Volatile.Read(ref _posts);
-    }
+    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) =>
+        origin.CallAsync<IReadOnlyList<string>>(() => Volatile.Read(ref _posts), cancellationToken);
 
-    public async Task AddAsync(string title, CancellationToken cancellationToken)
-    {
-        await latency.WaitAsync(cancellationToken);
-        ImmutableInterlocked.Update(ref _posts, posts => posts.Add(title));
-    }
+    public Task AddAsync(string title, CancellationToken cancellationToken) =>
+        origin.CallAsync(() => ImmutableInterlocked.Update(ref _posts, posts => posts.Add(title)), cancellationToken);
 }

@@ -7,7 +7,7 @@ public static class PostsApi
 {
     public static IEndpointRouteBuilder MapPostsApi(this IEndpointRouteBuilder endpoints)
     {
-        var posts = endpoints.MapGroup("/api/posts").WithTags("Posts");
+        var posts = endpoints.MapGroup("/api/posts").WithTags("Posts").WithDemoBodyLimit();
 
         posts.MapGet("/", ListPosts)
             .CacheResponse(TimeSpan.FromSeconds(90));

@@ -4,7 +4,7 @@ using CacheLayer.Api.Origin;
 namespace CacheLayer.Api.Users;
 
 /// <summary>The demo's users, in memory, seeded with users 1 and 2.</summary>
-public sealed class UserStore(OriginLatency latency)
+public sealed class UserStore(OriginLatency origin)
 {
     private readonly ConcurrentDictionary<int, User> _users = new()
     {
@@ -12,23 +12,20 @@ public sealed class UserStore(OriginLatency latency)
         [2] = new User(2, "Cached User B"),
     };
 
-    public async Task<User?> FindAsync(int id, CancellationToken cancellationToken)
-    {
-        await latency.WaitAsync(cancellationToken);
-        return _users.GetValueOrDefault(id);
-    }
+    public Task<User?> FindAsync(int id, CancellationToken cancellationToken) =>
+        origin.CallAsync(() => _users.GetValueOrDefault(id), cancellationToken);
 
     /// <summary>Renames an existing user; false when there is no such user.</summary>
-    public async Task<bool> TryRenameAsync(int id, string name, CancellationToken cancellationToken)
-    {
-        await latency.WaitAsync(cancellationToken);
-        while (_users.TryGetValue(id, out var current))
+    public Task<bool> TryRenameAsync(int id, string name, CancellationToken cancellationToken) =>
+        origin.CallAsync(() =>
         {
-            if (_users.TryUpdate(id, current with { Name = name }, current))
+            while (_users.TryGetValue(id, out var current))
             {
-                return true;
+                if (_users.TryUpdate(id, current with { Name = name }, current))
+                {
+                    return true;
+                }
             }
-        }
-        return false;
-    }
+            return false;
+        }, cancellationToken);
 }

@@ -7,7 +7,7 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
-        var users = endpoints.MapGroup("/api/users").WithTags("Users");
+        var users = endpoints.MapGroup("/api/users").WithTags("Users").WithDemoBodyLimit();
 
         users.MapGet("/{id}", GetUser)
             .CacheResponse(TimeSpan.FromSeconds(120));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CacheLayer.Tests.Infrastructure;
 
@@ -14,6 +15,15 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
     public const string AdminApiKey = "test-admin-key-0123456789";
 
     public string KeyPrefix { get; init; } = $"t{Guid.NewGuid():N}"[..9] + ":";
+
+    /// <summary>Simulated origin latency; none unless a test needs a window for races.</summary>
+    public int OriginLatencyMs { get; init; }
+
+    /// <summary>Further configuration, e.g. <c>CacheLayer:MaxKeyLength</c>.</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
+    /// <summary>Log lines the API wrote, for asserting what it never says.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>The Redis key of a cache key, as this factory's API writes it.</summary>
     public string RedisKey(string cacheKey) => KeyPrefix + cacheKey;
@@ -32,7 +42,12 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
         builder.UseSetting("ConnectionStrings:cache", connectionString);
         builder.UseSetting("CacheLayer:KeyPrefix", KeyPrefix);
         builder.UseSetting("CacheLayer:AdminApiKey", adminApiKey ?? "");
-        builder.UseSetting("CacheLayer:Origin:LatencyMs", "0");
+        builder.UseSetting("CacheLayer:Origin:LatencyMs", OriginLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         if (time is not null)
         {
             builder.ConfigureServices(services => services.AddSingleton(time));

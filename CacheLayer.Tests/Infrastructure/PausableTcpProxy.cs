@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace CacheLayer.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP proxy in front of the store that can stop forwarding: connections stay open but
-/// nothing gets through, which is how a stalled or overloaded Redis looks to a client.
+/// A loopback TCP proxy in front of the store that can stop forwarding: <see cref="Pause"/> keeps
+/// connections open but lets nothing through (a stalled or overloaded Redis); <see cref="Sever"/>
+/// drops them and refuses new ones (an unreachable Redis) while the store itself keeps its data.
 /// </summary>
 public sealed class PausableTcpProxy : IAsyncDisposable
 {
@@ -15,6 +16,7 @@ public sealed class PausableTcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _connections = [];
     private readonly Task _accepting;
     private TaskCompletionSource _open = OpenGate();
+    private volatile bool _severed;
 
     public PausableTcpProxy(int upstreamPort)
     {
@@ -27,7 +29,21 @@ public sealed class PausableTcpProxy : IAsyncDisposable
 
     public void Pause() => Interlocked.Exchange(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    public void Resume() => _open.TrySetResult();
+    public void Sever()
+    {
+        _severed = true;
+        lock (_connections)
+        {
+            _connections.ForEach(connection => connection.Dispose());
+            _connections.Clear();
+        }
+    }
+
+    public void Resume()
+    {
+        _severed = false;
+        _open.TrySetResult();
+    }
 
     private static TaskCompletionSource OpenGate()
     {
@@ -48,6 +64,12 @@ public sealed class PausableTcpProxy : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+
+            if (_severed)
+            {
+                client.Dispose();
+                continue;
             }
 
             var upstream = new TcpClient();
@@ -79,7 +101,14 @@ public sealed class PausableTcpProxy : IAsyncDisposable
         }
         finally
         {
-            to.Socket.Shutdown(SocketShutdown.Both);
+            try
+            {
+                to.Socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception exception) when (exception is ObjectDisposedException or SocketException)
+            {
+                // Already closed by Sever or Dispose.
+            }
         }
     }
 

@@ -10,7 +10,7 @@ namespace CacheLayer.Tests.Integration;
 public sealed class CacheOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan RecoverWithin = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ResumeWithin = TimeSpan.FromSeconds(5);
 
     private CacheServer _server = null!;
 
@@ -39,15 +39,28 @@ public sealed class CacheOutageTests : IAsyncLifetime
         using var update = await client.PutAsJsonAsync("/api/users/1", new { name = "Written while down" });
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
 
-        using var metrics = await client.GetAsync("/metrics");
-        Assert.True(CacheStatisticsTests.Sample(await metrics.Content.ReadAsStringAsync(), "cachelayer_cache_errors_total", "/api/posts/") >= 2);
+        var metrics = await client.GetStringAsync("/metrics");
+        // The first failure opened the circuit: later requests did not even try the store.
+        Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_errors_total", "/api/posts/"));
+        Assert.Null(CacheStatisticsTests.Sample(metrics, "cachelayer_cache_errors_total", "/api/users/{id}"));
+        Assert.Contains("cachelayer_cache_circuit_open{otel_scope_name=\"CacheLayer.Cache\"} 1", metrics);
+
+        using var health = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
 
         await _server.StartAgainAsync();
         await WaitUntilCachedAgainAsync(client, "/api/posts/");
+        Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        // Logged once per transition, not once per request.
+        var transitions = api.Logs.Lines.Where(line => line.Contains("CacheLayer.Api.Caching.CacheCircuit")).ToList();
+        Assert.Equal(2, transitions.Count);
+        Assert.StartsWith("Warning", transitions[0]);
+        Assert.Contains("caching resumed", transitions[1]);
     }
 
     [Fact]
-    public async Task With_the_store_stalled_requests_are_answered_within_the_operation_timeout()
+    public async Task With_the_store_stalled_requests_are_answered_within_the_operation_timeout_and_then_skip_it()
     {
         await using var proxy = new PausableTcpProxy(_server.Port);
         await using var api = new ApiFactory(proxy.ConnectionString);
@@ -57,15 +70,49 @@ public sealed class CacheOutageTests : IAsyncLifetime
         Assert.Equal("HIT", hit.XCache());
 
         proxy.Pause();
-        var (stalled, elapsed) = await TimedGetAsync(client, "/api/users/2");
+        var (stalled, firstElapsed) = await TimedGetAsync(client, "/api/users/2");
+        var (skipped, _) = await TimedGetAsync(client, "/api/users/2");
 
         Assert.Equal(HttpStatusCode.OK, stalled.StatusCode);
         Assert.Equal("{\"user\":{\"id\":2,\"name\":\"Cached User B\"}}", await stalled.Content.ReadAsStringAsync());
         Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", stalled.CacheStatus());
-        Assert.True(elapsed < AnswerWithin, $"The request took {elapsed} with the store stalled.");
+        Assert.True(firstElapsed < AnswerWithin, $"The request took {firstElapsed} with the store stalled.");
+        Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", skipped.CacheStatus());
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_errors_total", "/api/users/{id}"));
 
         proxy.Resume();
         await WaitUntilCachedAgainAsync(client, "/api/users/2");
+    }
+
+    [Fact]
+    public async Task A_write_the_store_missed_is_applied_before_the_store_is_read_again()
+    {
+        await using var proxy = new PausableTcpProxy(_server.Port);
+        await using var api = new ApiFactory(proxy.ConnectionString);
+        using var client = api.CreateClient();
+        using var warm = await client.GetAsync("/api/users/1");
+        Assert.Equal("MISS", warm.XCache());
+
+        proxy.Sever();
+        using var update = await client.PutAsJsonAsync("/api/users/1", new { name = "Renamed while unreachable" });
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        // The stale entry is still in the store: only this process knows it must go.
+        using var redis = await _server.ConnectAsync();
+        Assert.True(await redis.GetDatabase().KeyExistsAsync(api.RedisKey("GET:/api/users/1")));
+
+        proxy.Resume();
+        using var timeout = new CancellationTokenSource(ResumeWithin);
+        while (true)
+        {
+            using var read = await client.GetAsync("/api/users/1", timeout.Token);
+            Assert.Contains("Renamed while unreachable", await read.Content.ReadAsStringAsync(timeout.Token));
+            if (read.XCache() == "HIT")
+            {
+                break;
+            }
+            await Task.Delay(50, timeout.Token);
+        }
     }
 
     private static async Task<(HttpResponseMessage Response, TimeSpan Elapsed)> TimedGetAsync(HttpClient client, string path)
@@ -78,7 +125,7 @@ public sealed class CacheOutageTests : IAsyncLifetime
 
     private static async Task WaitUntilCachedAgainAsync(HttpClient client, string path)
     {
-        using var timeout = new CancellationTokenSource(RecoverWithin);
+        using var timeout = new CancellationTokenSource(ResumeWithin);
         while (true)
         {
             using var response = await client.GetAsync(path, timeout.Token);
@@ -87,7 +134,7 @@ public sealed class CacheOutageTests : IAsyncLifetime
             {
                 return;
             }
-            await Task.Delay(100, timeout.Token);
+            await Task.Delay(50, timeout.Token);
         }
     }
 }

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+
+namespace CacheLayer.Api.Caching;
+
+/// <summary>
+/// Stampede protection: the first miss for a key asks the origin, identical misses that arrive
+/// meanwhile wait for its response instead. A write forgets the misses in flight for the paths it
+/// invalidates, so a request that starts after the write never waits on an answer read before it.
+/// </summary>
+public sealed class InflightMisses
+{
+    private readonly ConcurrentDictionary<CacheKey, TaskCompletionSource<CapturedResponse>> _inflight = new();
+
+    /// <summary>
+    /// True when this request leads (it must call <see cref="Complete"/> or <see cref="Fail"/>); false
+    /// when another request already asks the origin, whose response <paramref name="leader"/> will give.
+    /// </summary>
+    public bool TryLead(CacheKey key, out TaskCompletionSource<CapturedResponse> leader)
+    {
+        var mine = new TaskCompletionSource<CapturedResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        leader = _inflight.GetOrAdd(key, mine);
+        return ReferenceEquals(leader, mine);
+    }
+
+    public void Complete(CacheKey key, TaskCompletionSource<CapturedResponse> leader, CapturedResponse response)
+    {
+        _inflight.TryRemove(KeyValuePair.Create(key, leader));
+        leader.TrySetResult(response);
+    }
+
+    public void Fail(CacheKey key, TaskCompletionSource<CapturedResponse> leader, Exception exception)
+    {
+        _inflight.TryRemove(KeyValuePair.Create(key, leader));
+        leader.TrySetException(exception);
+    }
+
+    /// <summary>Later misses on <paramref name="path"/> (any query) ask the origin afresh.</summary>
+    public void Forget(string path)
+    {
+        foreach (var key in _inflight.Keys)
+        {
+            if (key.Path == path)
+            {
+                _inflight.TryRemove(key, out _);
+            }
+        }
+    }
+}

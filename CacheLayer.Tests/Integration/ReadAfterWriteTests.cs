@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using CacheLayer.Tests.Infrastructure;
+
+namespace CacheLayer.Tests.Integration;
+
+/// <summary>After a write returns, no read that starts later sees an older value, however reads and writes race.</summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class ReadAfterWriteTests(CacheServerFixture store)
+{
+    private const int Readers = 8;
+    private const int Writes = 25;
+
+    [Fact]
+    public async Task No_read_started_after_a_write_returned_sees_an_older_name()
+    {
+        await using var api = new ApiFactory(store.Server.ConnectionString) { OriginLatencyMs = 20 };
+        using var client = api.CreateClient();
+        var clock = Stopwatch.StartNew();
+        var writesReturned = new long[Writes + 1]; // ticks at which "v{n}" had been written; v0 is the seed
+        var reads = new System.Collections.Concurrent.ConcurrentBag<(long Started, int Version)>();
+        using var stop = new CancellationTokenSource();
+
+        var readers = Enumerable.Range(0, Readers).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var started = clock.ElapsedTicks;
+                var body = await client.GetFromJsonAsync<UserBody>("/api/users/1");
+                reads.Add((started, VersionOf(body!.User.Name)));
+            }
+        })).ToArray();
+
+        for (var version = 1; version <= Writes; version++)
+        {
+            using var write = await client.PutAsJsonAsync("/api/users/1", new { name = $"v{version}" });
+            write.EnsureSuccessStatusCode();
+            writesReturned[version] = clock.ElapsedTicks;
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        var stale = reads
+            .Select(read => (read, Expected: Enumerable.Range(0, Writes + 1).Last(v => v == 0 || writesReturned[v] <= read.Started)))
+            .Where(check => check.read.Version < check.Expected)
+            .ToList();
+        Assert.True(reads.Count > Writes * 4, $"Only {reads.Count} reads raced the writes.");
+        Assert.True(stale.Count == 0,
+            $"{stale.Count} of {reads.Count} reads were stale, e.g. v{stale.FirstOrDefault().read.Version} where v{stale.FirstOrDefault().Expected} was due.");
+    }
+
+    private static int VersionOf(string name) => name.StartsWith('v') ? int.Parse(name[1..]) : 0;
+
+    private sealed record UserBody(UserBody.UserPart User)
+    {
+        public sealed record UserPart(int Id, string Name);
+    }
+}

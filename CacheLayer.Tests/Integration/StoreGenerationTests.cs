@@ -1,0 +1,69 @@
+using System.Text;
+using CacheLayer.Api.Caching;
+using CacheLayer.Tests.Infrastructure;
+
+namespace CacheLayer.Tests.Integration;
+
+/// <summary>The store's own guarantee, against Redis: no entry read before an invalidation is stored after it.</summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifetime
+{
+    private readonly ApiFactory _api = new(store.Server.ConnectionString);
+    private static readonly CacheKey Key = new("GET:/api/users/1", "");
+
+    private IResponseCacheStore Store => _api.Service<IResponseCacheStore>();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private static CacheEntry Entry(string body) =>
+        new(200, "application/json", Encoding.UTF8.GetBytes(body), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(60));
+
+    [Fact]
+    public async Task A_miss_that_read_before_an_invalidation_cannot_store_after_it()
+    {
+        var before = await Store.GetAsync(Key);
+
+        await Store.InvalidatePathAsync(Key.Path);
+        var stored = await Store.SetAsync(Key, Entry("old"), before.Generation);
+
+        Assert.False(stored);
+        Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
+    }
+
+    [Fact]
+    public async Task A_miss_that_read_after_the_invalidation_stores()
+    {
+        await Store.InvalidatePathAsync(Key.Path);
+        var after = await Store.GetAsync(Key);
+
+        Assert.True(await Store.SetAsync(Key, Entry("new"), after.Generation));
+        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key)).Entry!.Body.Span));
+    }
+
+    [Fact]
+    public async Task Invalidating_a_path_blocks_stale_stores_of_its_query_variants_too()
+    {
+        var variant = Key with { Query = "page=2" };
+        var before = await Store.GetAsync(variant);
+
+        await Store.InvalidatePathAsync(Key.Path);
+
+        Assert.False(await Store.SetAsync(variant, Entry("old"), before.Generation));
+    }
+
+    [Fact]
+    public async Task Invalidate_all_removes_every_entry_but_no_foreign_key()
+    {
+        await store.Redis.StringSetAsync(_api.KeyPrefix + "not-ours", "x");
+        foreach (var key in new[] { Key, Key with { Query = "a=1" }, new CacheKey("GET:/api/posts/", "") })
+        {
+            Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetAsync(key)).Generation));
+        }
+
+        Assert.Equal(3, await Store.InvalidateAllAsync());
+        Assert.Equal(0, await Store.CountAsync());
+        Assert.True(await store.Redis.KeyExistsAsync(_api.KeyPrefix + "not-ours"));
+    }
+}

@@ -1,0 +1,464 @@
+#!/usr/bin/env python3
+"""Fault-injection load run against a running CacheLayer API (stdlib only; driven by bench/fault-run.sh).
+
+For --duration seconds:
+  * reader threads loop GET /api/users/1, GET /api/users/2 and GET /api/posts/ on keep-alive connections;
+  * one writer PUTs /api/users/1 {"name": "v<n>"} every ~200 ms (n = 1, 2, ...); user 2 is never written;
+  * a fault controller stops and restarts redis-server twice (same port, ~6 s down each) and pauses it once
+    (DEBUG SLEEP 5). Each fault window runs from the fault's start to its end plus a 5 s recovery margin.
+
+A stale read is a GET /api/users/1 that started after PUT "v<n>" had returned 200 but answered with a
+version below n ("Cached User A" is version 0). Latency is split by whether the request overlapped a fault
+window. Exits 1 on any 5xx, stale read, wrong control read or connection error; 2 if a fault could not be
+injected (the run then says nothing about that fault).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import http.client
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+READ_PATHS = ("/api/users/1", "/api/users/2", "/api/posts/")
+SEED_NAMES = {"/api/users/1": "Cached User A", "/api/users/2": "Cached User B"}
+RECOVERY_MARGIN = 5.0
+STOP_SECONDS = 6.0
+PAUSE_SECONDS = 5
+# (fraction of the run, fault): two stop/restart cycles and one pause, spread over the run.
+SCHEDULE = ((0.15, "stop"), (0.40, "stop"), (0.65, "pause"))
+
+
+@dataclass(slots=True)
+class Sample:
+    method: str
+    path: str
+    start: float
+    end: float
+    status: int | None  # None: connection error / timeout
+    error: str | None = None
+    x_cache: str | None = None
+    name: str | None = None
+    version: int | None = None  # for PUTs: the version written
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: str
+    start: float
+    end: float | None = None
+    ok: bool = True
+    note: str = ""
+
+
+@dataclass
+class Run:
+    t0: float
+    deadline: float
+    stop: threading.Event = field(default_factory=threading.Event)
+    samples: list[list[Sample]] = field(default_factory=list)
+    acks: list[tuple[float, int]] = field(default_factory=list)  # (time PUT v<n> returned 200, n)
+    faults: list[Fault] = field(default_factory=list)
+
+
+class Client:
+    """One keep-alive connection; reconnects after any error."""
+
+    def __init__(self, host: str, port: int, timeout: float):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+            resp = self.conn.getresponse()
+            data = resp.read()
+            if resp.will_close:
+                self.close()
+            return resp.status, resp.getheader("X-Cache"), data
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except OSError:
+                pass
+            self.conn = None
+
+
+def version_of(name: str | None, path: str) -> int | None:
+    if name is None:
+        return None
+    if name == SEED_NAMES.get(path):
+        return 0
+    if name.startswith("v") and name[1:].isdigit():
+        return int(name[1:])
+    return None
+
+
+def reader(run: Run, host: str, port: int, timeout: float, index: int, out: list[Sample]):
+    client = Client(host, port, timeout)
+    i = index
+    end_at = run.deadline
+    while not run.stop.is_set() and time.monotonic() < end_at:
+        path = READ_PATHS[i % len(READ_PATHS)]
+        i += 1
+        start = time.monotonic()
+        try:
+            status, x_cache, data = client.request("GET", path)
+            end = time.monotonic()
+            name = None
+            if status == 200 and path in SEED_NAMES:
+                try:
+                    name = json.loads(data)["user"]["name"]
+                except (ValueError, KeyError, TypeError):
+                    name = None
+            s = Sample("GET", path, start, end, status, None, x_cache, name)
+        except (OSError, http.client.HTTPException) as e:
+            end = time.monotonic()
+            s = Sample("GET", path, start, end, None, f"{type(e).__name__}: {e}"[:120])
+            time.sleep(0.05)  # don't spin while the API is unreachable
+        out.append(s)
+    client.close()
+
+
+def writer(run: Run, host: str, port: int, timeout: float, interval: float, out: list[Sample]):
+    client = Client(host, port, timeout)
+    n = 0
+    next_at = time.monotonic()
+    while not run.stop.is_set() and time.monotonic() < run.deadline:
+        n += 1
+        body = json.dumps({"name": f"v{n}"}).encode()
+        start = time.monotonic()
+        try:
+            status, x_cache, _ = client.request("PUT", "/api/users/1", body, {"Content-Type": "application/json"})
+            end = time.monotonic()
+            out.append(Sample("PUT", "/api/users/1", start, end, status, None, x_cache, version=n))
+            if status == 200:
+                run.acks.append((end, n))
+        except (OSError, http.client.HTTPException) as e:
+            end = time.monotonic()
+            out.append(Sample("PUT", "/api/users/1", start, end, None, f"{type(e).__name__}: {e}"[:120], version=n))
+        next_at += interval
+        delay = next_at - time.monotonic()
+        if delay > 0:
+            run.stop.wait(delay)
+        else:
+            next_at = time.monotonic()
+    client.close()
+
+
+# ---- redis control -------------------------------------------------------------------------------------
+
+def redis_server_cmd(args) -> list[str]:
+    cmd = ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+           "--daemonize", "yes"]
+    if args.redis_pidfile:
+        cmd += ["--pidfile", args.redis_pidfile]
+    if args.redis_dir:
+        cmd += ["--dir", args.redis_dir, "--logfile", os.path.join(args.redis_dir, "redis.log")]
+    if redis_major() >= 7:
+        cmd += ["--enable-debug-command", "local"]  # DEBUG SLEEP, over loopback only
+    return cmd
+
+
+def redis_major() -> int:
+    try:
+        out = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, timeout=5).stdout
+        return int(out.split(" v=")[1].split(".")[0])
+    except (OSError, IndexError, ValueError, subprocess.SubprocessError):
+        return 0
+
+
+def redis_cli(port: int, *cmd: str, timeout: float = 3.0) -> tuple[int, str]:
+    try:
+        p = subprocess.run(["redis-cli", "-p", str(port), *cmd], capture_output=True, text=True, timeout=timeout)
+        return p.returncode, (p.stdout + p.stderr).strip()
+    except subprocess.TimeoutExpired:
+        return -1, "timeout"
+
+
+def redis_up(port: int) -> bool:
+    return redis_cli(port, "ping", timeout=1.0) == (0, "PONG")
+
+
+def wait_for(pred, seconds: float, step: float = 0.05) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def stop_start(run: Run, args, fault: Fault):
+    port = args.redis_port
+    redis_cli(port, "shutdown", "nosave", timeout=5.0)
+    if not wait_for(lambda: not redis_up(port), 5.0):
+        fault.ok, fault.note = False, "redis-server did not stop"
+    # Stay down for STOP_SECONDS (cut short if the run is ending, but always restart).
+    run.stop.wait(max(0.0, fault.start + STOP_SECONDS - time.monotonic()))
+    if not redis_up(port):
+        p = subprocess.run(redis_server_cmd(args), capture_output=True, text=True)
+        if p.returncode != 0:
+            fault.ok, fault.note = False, f"restart failed: {(p.stdout + p.stderr).strip()[:200]}"
+    if not wait_for(lambda: redis_up(port), 10.0):
+        fault.ok, fault.note = False, (fault.note + "; " if fault.note else "") + "redis-server not back within 10 s"
+    fault.end = time.monotonic()
+    if fault.ok:
+        fault.note = f"down {fault.end - fault.start:.1f} s"
+
+
+def pause(run: Run, args, fault: Fault):
+    # DEBUG SLEEP blocks the whole server (and the redis-cli issuing it): run it in the background.
+    p = subprocess.Popen(["redis-cli", "-p", str(args.redis_port), "DEBUG", "SLEEP", str(PAUSE_SECONDS)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = p.communicate(timeout=PAUSE_SECONDS + 10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+    fault.end = time.monotonic()
+    out = (out or "").strip()
+    if p.returncode != 0 or out != "OK":
+        fault.ok, fault.note = False, f"DEBUG SLEEP failed: {out[:200]}"
+    else:
+        fault.note = f"paused {fault.end - fault.start:.1f} s"
+
+
+def controller(run: Run, args):
+    for frac, kind in SCHEDULE:
+        at = run.t0 + frac * args.duration
+        if run.stop.wait(max(0.0, at - time.monotonic())):
+            return
+        fault = Fault(kind, time.monotonic())
+        run.faults.append(fault)
+        try:
+            (stop_start if kind == "stop" else pause)(run, args, fault)
+        except Exception as e:  # keep going; report it
+            fault.ok, fault.note = False, f"{type(e).__name__}: {e}"
+            fault.end = fault.end or time.monotonic()
+
+
+# ---- report --------------------------------------------------------------------------------------------
+
+def pct(sorted_ms: list[float], p: float) -> float | None:
+    if not sorted_ms:
+        return None
+    k = max(0, min(len(sorted_ms) - 1, int(round(p / 100 * len(sorted_ms) + 0.5)) - 1))  # nearest rank
+    return sorted_ms[k]
+
+
+def fmt_ms(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1f}"
+
+
+def report(run: Run, samples: list[Sample], args, warm: int) -> int:
+    windows = [(f.start, (f.end or f.start) + RECOVERY_MARGIN) for f in run.faults]
+
+    def in_fault(s: Sample) -> bool:
+        return any(s.start < hi and s.end > lo for lo, hi in windows)
+
+    answered = [s for s in samples if s.status is not None]
+    errors = [s for s in samples if s.status is None]
+    classes: dict[str, int] = {}
+    for s in answered:
+        key = f"{s.status // 100}xx"
+        classes[key] = classes.get(key, 0) + 1
+    five = [s for s in answered if s.status >= 500]
+
+    # Stale reads: GET /api/users/1 started after PUT v<n> returned 200, answered version < n.
+    acks = sorted(run.acks)
+    ack_times = [t for t, _ in acks]
+    best_so_far, m = [], 0
+    for _, n in acks:
+        m = max(m, n)
+        best_so_far.append(m)
+    stale, unparsed = [], []
+    for s in answered:
+        if s.method != "GET" or s.path != "/api/users/1" or s.status != 200:
+            continue
+        v = version_of(s.name, s.path)
+        if v is None:
+            unparsed.append(s)
+            continue
+        i = bisect.bisect_left(ack_times, s.start)
+        need = best_so_far[i - 1] if i > 0 else 0
+        if v < need:
+            ack_t = ack_times[bisect.bisect_left(best_so_far, need)]
+            stale.append((s, v, need, s.start - ack_t))
+    control_bad = [s for s in answered
+                   if s.method == "GET" and s.path == "/api/users/2" and s.status == 200 and s.name != SEED_NAMES[s.path]]
+
+    during = sorted((s.end - s.start) * 1000 for s in answered if in_fault(s))
+    outside = sorted((s.end - s.start) * 1000 for s in answered if not in_fault(s))
+    gets_out = [s for s in answered if s.method == "GET" and s.status == 200 and not in_fault(s)]
+    hits_out = sum(1 for s in gets_out if (s.x_cache or "").upper() == "HIT")
+    gets_in = [s for s in answered if s.method == "GET" and s.status == 200 and in_fault(s)]
+    hits_in = sum(1 for s in gets_in if (s.x_cache or "").upper() == "HIT")
+    fault_secs = sum(hi - lo for lo, hi in merge(windows, run.t0, run.deadline))
+
+    def rel(t: float) -> str:
+        return f"t={t - run.t0:5.1f}s"
+
+    print()
+    print(f"fault run: {args.duration:.0f} s against {args.base}, redis-server on 127.0.0.1:{args.redis_port}, "
+          f"{args.readers} readers + 1 writer (PUT every {args.write_interval * 1000:.0f} ms)")
+    print("faults (window = start .. end + 5 s recovery):")
+    for f in run.faults:
+        print(f"  {f.kind:<5} {rel(f.start)} .. {rel((f.end or f.start) + RECOVERY_MARGIN)}  "
+              f"{'ok ' if f.ok else 'FAILED'} {f.note}")
+    missing = len(SCHEDULE) - len(run.faults)
+    if missing:
+        print(f"  ({missing} scheduled fault(s) not run)")
+    rows = [
+        ("requests sent", f"{len(samples)}  (GET {sum(s.method == 'GET' for s in samples)}, "
+                          f"PUT {sum(s.method == 'PUT' for s in samples)}; warm-up excluded: {warm})"),
+        ("responses by class", "  ".join(f"{k} {v}" for k, v in sorted(classes.items())) or "-"),
+        ("5xx", f"{len(five)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(five, lambda s: f'{s.method} {s.path} {s.status}').items())})" if five else "")),
+        ("connection errors/timeouts", f"{len(errors)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(errors, lambda s: s.error.split(':')[0]).items())})" if errors else "")),
+        ("stale reads (user 1)", f"{len(stale)}  of {sum(1 for s in answered if s.method == 'GET' and s.path == '/api/users/1' and s.status == 200)} "
+                                 f"200 reads; {sum(1 for x in stale if in_fault(x[0]))} during faults"),
+        ("wrong control reads (user 2)", f"{len(control_bad)}"),
+        ("unrecognised user 1 names", f"{len(unparsed)}"),
+        ("PUTs acknowledged (200)", f"{len(acks)}  (last version v{acks[-1][1] if acks else 0})"),
+        ("latency during faults", f"p50 {fmt_ms(pct(during, 50))} ms  p99 {fmt_ms(pct(during, 99))} ms  "
+                                  f"(n={len(during)}, {fault_secs:.1f} s of windows)"),
+        ("latency outside faults", f"p50 {fmt_ms(pct(outside, 50))} ms  p99 {fmt_ms(pct(outside, 99))} ms  (n={len(outside)})"),
+        ("X-Cache HIT ratio outside", f"{hits_out / len(gets_out):.1%}  ({hits_out}/{len(gets_out)} GET 200)" if gets_out else "-"),
+        ("X-Cache HIT ratio during", f"{hits_in / len(gets_in):.1%}  ({hits_in}/{len(gets_in)} GET 200)" if gets_in else "-"),
+    ]
+    w = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print(f"  {k:<{w}} : {v}")
+    if stale:
+        print("first stale reads:")
+        for s, v, need, since in stale[:5]:
+            print(f"  {rel(s.start)} GET /api/users/1 -> name v{v} (X-Cache {s.x_cache}), expected >= v{need} "
+                  f"(acknowledged {since * 1000:.0f} ms before the GET started)")
+        last = stale[-1][0]
+        print(f"  ... last stale read at {rel(last.start)}")
+    if control_bad:
+        print("first wrong control reads:", ", ".join(f"{rel(s.start)} {s.name!r}" for s in control_bad[:5]))
+    if unparsed:
+        print("first unrecognised names:", ", ".join(f"{rel(s.start)} {s.name!r}" for s in unparsed[:5]))
+    if errors:
+        print("first connection errors:", "; ".join(f"{rel(s.start)} {s.method} {s.path}: {s.error}" for s in errors[:3]))
+    if five:
+        print("first 5xx:", "; ".join(f"{rel(s.start)} {s.method} {s.path} {s.status}" for s in five[:5]))
+    print("command:", " ".join(shlex.quote(a) for a in [sys.executable.rsplit('/', 1)[-1]] + sys.argv))
+
+    if any(not f.ok for f in run.faults) or missing:
+        return 2
+    return 1 if (five or stale or control_bad or errors) else 0
+
+
+def merge(windows, lo_bound, hi_bound):
+    out = []
+    for lo, hi in sorted((max(lo, lo_bound), min(hi, hi_bound)) for lo, hi in windows):
+        if hi <= lo:
+            continue
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def count_by(items, key) -> dict[str, int]:
+    d: dict[str, int] = {}
+    for it in items:
+        k = key(it)
+        d[k] = d.get(k, 0) + 1
+    return dict(sorted(d.items(), key=lambda kv: -kv[1]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", required=True, help="API base URL, e.g. http://127.0.0.1:5000 (loopback only)")
+    ap.add_argument("--redis-port", type=int, required=True)
+    ap.add_argument("--duration", type=float, default=75.0, help="seconds of load, at least 60")
+    ap.add_argument("--readers", type=int, default=8)
+    ap.add_argument("--write-interval", type=float, default=0.2, help="seconds between PUTs")
+    ap.add_argument("--warmup", type=float, default=3.0, help="seconds of unrecorded load before the run")
+    ap.add_argument("--timeout", type=float, default=10.0, help="per-request socket timeout, seconds")
+    ap.add_argument("--redis-pidfile", help="passed to redis-server on restart")
+    ap.add_argument("--redis-dir", help="redis-server working directory on restart (log goes there too)")
+    args = ap.parse_args()
+
+    u = urllib.parse.urlsplit(args.base)
+    if u.scheme != "http" or u.hostname not in ("127.0.0.1", "localhost", "::1"):
+        ap.error("--base must be a plain-http loopback URL")
+    if args.duration < 60:
+        ap.error("--duration must be at least 60 seconds")
+    host, port = u.hostname, u.port or 80
+    if not redis_up(args.redis_port):
+        print(f"redis-server is not answering on 127.0.0.1:{args.redis_port}", file=sys.stderr)
+        return 2
+
+    # Warm-up: JIT and the first cache fills, not recorded.
+    warm_run = Run(time.monotonic(), time.monotonic() + args.warmup)
+    warm_out: list[list[Sample]] = [[] for _ in range(args.readers)]
+    warm_threads = [threading.Thread(target=reader, args=(warm_run, host, port, args.timeout, i, warm_out[i]), daemon=True)
+                    for i in range(args.readers)]
+    for t in warm_threads:
+        t.start()
+    for t in warm_threads:
+        t.join(args.warmup + args.timeout + 2)
+    warm = sum(len(o) for o in warm_out)
+
+    t0 = time.monotonic()
+    run = Run(t0, t0 + args.duration)
+    signal.signal(signal.SIGTERM, lambda *_: run.stop.set())
+    threads = []
+    for i in range(args.readers):
+        out: list[Sample] = []
+        run.samples.append(out)
+        threads.append(threading.Thread(target=reader, args=(run, host, port, args.timeout, i, out),
+                                        name=f"reader-{i}", daemon=True))
+    wout: list[Sample] = []
+    run.samples.append(wout)
+    threads.append(threading.Thread(target=writer, args=(run, host, port, args.timeout, args.write_interval, wout),
+                                    name="writer", daemon=True))
+    ctl = threading.Thread(target=controller, args=(run, args), name="faults", daemon=True)
+    print(f"running {args.duration:.0f} s of load with faults at "
+          + ", ".join(f"{frac * args.duration:.0f} s ({kind})" for frac, kind in SCHEDULE), flush=True)
+    for t in threads + [ctl]:
+        t.start()
+    try:
+        while time.monotonic() < run.deadline and not run.stop.is_set():
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        print("interrupted; stopping", file=sys.stderr)
+    run.stop.set()
+    # Every thread stops by itself within one request timeout; the controller always restarts redis first.
+    hard_end = time.monotonic() + args.timeout + 15
+    for t in threads + [ctl]:
+        t.join(max(0.1, hard_end - time.monotonic()))
+    stuck = [t.name for t in threads + [ctl] if t.is_alive()]
+    if stuck:
+        print(f"warning: threads still running at exit: {', '.join(stuck)}", file=sys.stderr)
+    if not redis_up(args.redis_port):
+        print("warning: redis-server is not answering at the end of the run", file=sys.stderr)
+
+    samples = [s for out in run.samples for s in list(out)]
+    samples.sort(key=lambda s: s.start)
+    return report(run, samples, args, warm)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
