@@ -3,8 +3,9 @@ using Microsoft.Extensions.Options;
 namespace CacheLayer.Api.Origin;
 
 /// <summary>
-/// Plays a slow database: every call waits <see cref="OriginOptions.LatencyMs"/>, half before the data
-/// is read and half after (a query's way there and its answer's way back), and is counted.
+/// Plays a slow database: every call waits about <see cref="OriginOptions.LatencyMs"/> in all, part
+/// before the data is read and part after (a query's way there and its answer's way back), each part
+/// jittered by ±50% as real round trips are, and is counted.
 /// </summary>
 public sealed class OriginLatency(IOptions<OriginOptions> options, TimeProvider time)
 {
@@ -24,5 +25,7 @@ public sealed class OriginLatency(IOptions<OriginOptions> options, TimeProvider 
     }
 
     private Task WaitAsync(CancellationToken cancellationToken) =>
-        _halfLatency == TimeSpan.Zero ? Task.CompletedTask : Task.Delay(_halfLatency, time, cancellationToken);
+        _halfLatency == TimeSpan.Zero
+            ? Task.CompletedTask
+            : Task.Delay(_halfLatency * (0.5 + Random.Shared.NextDouble()), time, cancellationToken);
 }

@@ -73,4 +73,25 @@ public class AdminApiTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal(HttpStatusCode.Unauthorized, stats.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
     }
+
+    [Fact]
+    public async Task The_admin_key_is_never_logged_or_echoed()
+    {
+        using var admin = Api.CreateAdminClient();
+        using var wrong = Api.CreateClient();
+        wrong.DefaultRequestHeaders.Add("X-Api-Key", "guessed-key");
+        var bodies = new List<string>();
+        foreach (var client in new[] { admin, wrong })
+        {
+            foreach (var request in new[] { "/metrics/cache", "/api/cache?key=GET:/api/posts/", "/api/cache" })
+            {
+                using var response = request.StartsWith("/api/cache") ? await client.DeleteAsync(request) : await client.GetAsync(request);
+                bodies.Add(await response.Content.ReadAsStringAsync() + response.Headers + response.Content.Headers);
+            }
+        }
+
+        Assert.NotEmpty(Api.Logs.Lines);
+        Assert.DoesNotContain(Api.Logs.Lines, line => line.Contains(ApiFactory.AdminApiKey) || line.Contains("guessed-key"));
+        Assert.DoesNotContain(bodies, body => body.Contains(ApiFactory.AdminApiKey) || body.Contains("guessed-key"));
+    }
 }

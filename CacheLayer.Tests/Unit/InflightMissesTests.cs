@@ -1,0 +1,60 @@
+using CacheLayer.Api.Caching;
+
+namespace CacheLayer.Tests.Unit;
+
+public class InflightMissesTests
+{
+    private static readonly CacheKey Key = new("GET:/api/users/1", "");
+    private static readonly CapturedResponse Response = new(200, "application/json", [1, 2, 3]);
+
+    [Fact]
+    public void The_first_miss_leads_and_identical_misses_follow_it()
+    {
+        var inflight = new InflightMisses();
+
+        Assert.True(inflight.TryLead(Key, out var leader));
+        Assert.False(inflight.TryLead(Key, out var followed));
+        Assert.Same(leader, followed);
+        Assert.True(inflight.TryLead(Key with { Query = "page=2" }, out _));
+    }
+
+    [Fact]
+    public async Task Followers_get_the_leaders_response_and_the_next_miss_leads_again()
+    {
+        var inflight = new InflightMisses();
+        inflight.TryLead(Key, out var leader);
+        inflight.TryLead(Key, out var followed);
+
+        inflight.Complete(Key, leader, Response);
+
+        Assert.Same(Response, await followed.Task);
+        Assert.True(inflight.TryLead(Key, out _));
+    }
+
+    [Fact]
+    public void After_a_write_forgets_the_path_no_miss_joins_a_leader_that_started_before_it()
+    {
+        var inflight = new InflightMisses();
+        inflight.TryLead(Key, out var before);
+        inflight.TryLead(Key with { Query = "a=1" }, out _);
+
+        inflight.Forget(Key.Path);
+
+        Assert.True(inflight.TryLead(Key, out var after));
+        Assert.NotSame(before, after);
+        Assert.True(inflight.TryLead(Key with { Query = "a=1" }, out _));
+    }
+
+    [Fact]
+    public async Task A_failed_leader_fails_its_followers_and_frees_the_key()
+    {
+        var inflight = new InflightMisses();
+        inflight.TryLead(Key, out var leader);
+        inflight.TryLead(Key, out var followed);
+
+        inflight.Fail(Key, leader, new InvalidOperationException("origin down"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => followed.Task);
+        Assert.True(inflight.TryLead(Key, out _));
+    }
+}
