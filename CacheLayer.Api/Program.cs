@@ -4,6 +4,7 @@ using CacheLayer.Api.Caching;
 using CacheLayer.Api.Origin;
 using CacheLayer.Api.Posts;
 using CacheLayer.Api.Users;
+using Scalar.AspNetCore;
 using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ builder.AddResponseCachingLayer();
 builder.AddDemoOrigin();
 builder.AddAdminApi();
 
+builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -32,6 +34,11 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference(); // browsable at /scalar
+}
 app.MapUsersApi();
 app.MapPostsApi();
 app.MapAdminApi();

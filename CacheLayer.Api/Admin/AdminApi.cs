@@ -17,33 +17,45 @@ public static class AdminApi
     {
         var admin = endpoints.MapGroup("").WithTags("Admin").AddEndpointFilter<AdminApiKeyFilter>();
 
-        admin.MapDelete("/api/cache", DeleteCacheKey);
-        admin.MapGet("/metrics/cache", GetCacheStatistics);
+        admin.MapDelete("/api/cache", DeleteFromCache)
+            .WithSummary("Deletes one cache key, every entry with a tag, or every key with a prefix.");
+        admin.MapGet("/metrics/cache", GetCacheStatistics)
+            .WithSummary("Hits, misses and top keys of this process, and the live entries in the store.");
 
         return endpoints;
     }
 
-    public static async Task<Results<Ok<MessageResponse>, NotFound<MessageResponse>, ProblemHttpResult>> DeleteCacheKey(
-        string? key, CacheStoreGuard store, CacheMetrics metrics, HttpContext context)
+    /// <summary><c>?key=GET:/api/posts/</c>, <c>?tag=posts</c> or <c>?prefix=GET:/api/users/</c>: exactly one.</summary>
+    public static async Task<Results<Ok<MessageResponse>, Ok<DeletedResponse>, Accepted<MessageResponse>, NotFound<MessageResponse>, ProblemHttpResult>> DeleteFromCache(
+        string? key, string? tag, string? prefix, CacheStoreGuard store, CacheInvalidator invalidator, CacheMetrics metrics, HttpContext context)
     {
-        if (string.IsNullOrEmpty(key))
-        {
-            return TypedResults.Problem("The 'key' query parameter is required, e.g. ?key=GET:/api/posts/.",
-                statusCode: StatusCodes.Status400BadRequest);
-        }
-
         var route = EndpointRoute.TemplateOf(context);
-        var removal = await store.RunAsync(route, "remove", s => s.RemoveAsync(key));
-        if (!removal.Succeeded)
+        switch ((string.IsNullOrEmpty(key), string.IsNullOrEmpty(tag), string.IsNullOrEmpty(prefix)))
         {
-            return StoreUnavailable();
+            case (false, true, true):
+                var removal = await store.RunAsync(route, "remove", s => s.RemoveAsync(key!));
+                if (!removal.Succeeded)
+                {
+                    return TypedResults.Problem("The cache store did not answer; try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+                if (!removal.Value)
+                {
+                    return TypedResults.NotFound(new MessageResponse("Cache key not found"));
+                }
+                metrics.Invalidation(route);
+                return TypedResults.Ok(new MessageResponse("Cache key deleted"));
+
+            case (true, false, true):
+                return await InvalidateAsync(invalidator, route, CacheInvalidation.Tag(tag!));
+
+            case (true, true, false):
+                return await InvalidateAsync(invalidator, route, CacheInvalidation.Prefix(prefix!));
+
+            default:
+                return TypedResults.Problem(
+                    "Give exactly one of the query parameters 'key' (e.g. ?key=GET:/api/posts/), 'tag' (?tag=posts) or 'prefix' (?prefix=GET:/api/users/).",
+                    statusCode: StatusCodes.Status400BadRequest);
         }
-        if (!removal.Value)
-        {
-            return TypedResults.NotFound(new MessageResponse("Cache key not found"));
-        }
-        metrics.Invalidation(route);
-        return TypedResults.Ok(new MessageResponse("Cache key deleted"));
     }
 
     public static async Task<Ok<CacheStatisticsResponse>> GetCacheStatistics(
@@ -55,6 +67,9 @@ public static class AdminApi
             statistics.Hits, statistics.Misses, topKeys, count.Succeeded ? count.Value : null));
     }
 
-    private static ProblemHttpResult StoreUnavailable() =>
-        TypedResults.Problem("The cache store did not answer; try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+    private static async Task<Results<Ok<MessageResponse>, Ok<DeletedResponse>, Accepted<MessageResponse>, NotFound<MessageResponse>, ProblemHttpResult>> InvalidateAsync(
+        CacheInvalidator invalidator, string route, CacheInvalidation invalidation) =>
+        await invalidator.InvalidateAsync(route, invalidation) is { } deleted
+            ? TypedResults.Ok(new DeletedResponse("Cache entries deleted", deleted))
+            : TypedResults.Accepted((string?)null, new MessageResponse("The cache store is unavailable; the invalidation is applied before it is read again"));
 }

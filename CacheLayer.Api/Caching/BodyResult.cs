@@ -2,19 +2,29 @@ using Microsoft.AspNetCore.Http;
 
 namespace CacheLayer.Api.Caching;
 
-/// <summary>Writes bytes already produced (a cache hit, or a captured miss) with the given status and content type.</summary>
-public sealed class BodyResult(int statusCode, string? contentType, ReadOnlyMemory<byte> body) : IResult
+/// <summary>
+/// Writes a response already produced (a hit, or a captured miss): status, content type and bytes;
+/// headers only for HEAD; <c>304 Not Modified</c> with no body when the client's validator matches.
+/// </summary>
+public sealed class BodyResult(CachedResponse response, bool notModified) : IResult
 {
-    public static BodyResult From(CacheEntry entry) => new(entry.StatusCode, entry.ContentType, entry.Body);
-
-    public static BodyResult From(CapturedResponse response) => new(response.StatusCode, response.ContentType, response.Body);
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
-        response.StatusCode = statusCode;
-        response.ContentType = contentType;
-        response.ContentLength = body.Length;
-        await response.BodyWriter.WriteAsync(body, httpContext.RequestAborted);
+        var http = httpContext.Response;
+        if (notModified)
+        {
+            http.StatusCode = StatusCodes.Status304NotModified;
+            http.ContentType = null;
+            http.ContentLength = null;
+            return;
+        }
+
+        http.StatusCode = response.StatusCode;
+        http.ContentType = response.ContentType;
+        http.ContentLength = response.Body.Length;
+        if (!HttpMethods.IsHead(httpContext.Request.Method))
+        {
+            await http.BodyWriter.WriteAsync(response.Body, httpContext.RequestAborted);
+        }
     }
 }

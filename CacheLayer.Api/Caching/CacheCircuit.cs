@@ -12,7 +12,7 @@ namespace CacheLayer.Api.Caching;
 public sealed partial class CacheCircuit
 {
     private readonly Lock _lock = new();
-    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    private readonly HashSet<CacheInvalidation> _pending = [];
     private readonly int _maxPending;
     private readonly CacheMetrics _metrics;
     private readonly ILogger<CacheCircuit> _logger;
@@ -54,17 +54,17 @@ public sealed partial class CacheCircuit
     }
 
     /// <summary>
-    /// Remembers an invalidation the store did not get (coalesced by path, bounded) and keeps the
+    /// Remembers an invalidation the store did not get (coalesced, bounded) and keeps the
     /// circuit open until it is applied.
     /// </summary>
-    public void Defer(string path)
+    public void Defer(CacheInvalidation invalidation)
     {
         bool opened;
         lock (_lock)
         {
             if (_pending.Count < _maxPending)
             {
-                _pending.Add(path);
+                _pending.Add(invalidation);
             }
             else
             {
@@ -74,16 +74,16 @@ public sealed partial class CacheCircuit
         }
         if (opened)
         {
-            LogOpenedByInvalidation(_logger, path);
+            LogOpenedByInvalidation(_logger, invalidation.ToString());
         }
     }
 
     /// <summary>Hands the missed invalidations to the recovery; what it cannot apply comes back through <see cref="Defer"/> or <see cref="DeferAll"/>.</summary>
-    public (IReadOnlyCollection<string> Paths, bool All) TakePending()
+    public (IReadOnlyCollection<CacheInvalidation> Invalidations, bool All) TakePending()
     {
         lock (_lock)
         {
-            var taken = (Paths: (IReadOnlyCollection<string>)[.. _pending], All: _pendingOverflowed);
+            var taken = (Invalidations: (IReadOnlyCollection<CacheInvalidation>)[.. _pending], All: _pendingOverflowed);
             _pending.Clear();
             _pendingOverflowed = false;
             return taken;
@@ -133,8 +133,8 @@ public sealed partial class CacheCircuit
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cache store unavailable ({Operation} failed); serving from the origin until it answers again")]
     private static partial void LogOpened(ILogger logger, Exception exception, string operation);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cache store missed the invalidation of {Path}; serving from the origin until it is applied")]
-    private static partial void LogOpenedByInvalidation(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cache store missed the invalidation of {Invalidation}; serving from the origin until it is applied")]
+    private static partial void LogOpenedByInvalidation(ILogger logger, string invalidation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cache store answers again and missed invalidations are applied; caching resumed")]
     private static partial void LogClosed(ILogger logger);

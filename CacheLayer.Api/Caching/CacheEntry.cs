@@ -4,14 +4,15 @@ using System.Text;
 namespace CacheLayer.Api.Caching;
 
 /// <summary>
-/// A stored response: status, content type and body bytes, with when it was stored and when it
-/// expires. Serialized to one compact binary value so a hit is a single Redis GET.
+/// A stored response: status, content type, entity tag and body bytes, with when it was stored and
+/// when it expires. Serialized to one compact binary value so a hit is a single Redis read.
 /// </summary>
-public sealed record CacheEntry(int StatusCode, string? ContentType, ReadOnlyMemory<byte> Body, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt)
+public sealed record CacheEntry(
+    int StatusCode, string? ContentType, string ETag, ReadOnlyMemory<byte> Body, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt)
 {
-    // version(1) status(2) storedAt(8) expiresAt(8) contentTypeLength(2) contentType body
-    private const byte FormatVersion = 1;
-    private const int HeaderLength = 1 + 2 + 8 + 8 + 2;
+    // version(1) status(2) storedAt(8) expiresAt(8) contentTypeLength(2) etagLength(1) contentType etag body
+    private const byte FormatVersion = 2;
+    private const int HeaderLength = 1 + 2 + 8 + 8 + 2 + 1;
 
     public TimeSpan Age(DateTimeOffset now) => now > StoredAt ? now - StoredAt : TimeSpan.Zero;
 
@@ -20,20 +21,23 @@ public sealed record CacheEntry(int StatusCode, string? ContentType, ReadOnlyMem
     public byte[] Serialize()
     {
         var contentType = Encoding.UTF8.GetBytes(ContentType ?? "");
-        if (contentType.Length > ushort.MaxValue)
+        var etag = Encoding.ASCII.GetBytes(ETag);
+        if (contentType.Length > ushort.MaxValue || etag.Length > byte.MaxValue)
         {
-            throw new InvalidOperationException("Content type is too long to cache.");
+            throw new InvalidOperationException("Content type or entity tag is too long to cache.");
         }
 
-        var bytes = new byte[HeaderLength + contentType.Length + Body.Length];
+        var bytes = new byte[HeaderLength + contentType.Length + etag.Length + Body.Length];
         var span = bytes.AsSpan();
         span[0] = FormatVersion;
         BinaryPrimitives.WriteUInt16LittleEndian(span[1..], checked((ushort)StatusCode));
         BinaryPrimitives.WriteInt64LittleEndian(span[3..], StoredAt.ToUnixTimeMilliseconds());
         BinaryPrimitives.WriteInt64LittleEndian(span[11..], ExpiresAt.ToUnixTimeMilliseconds());
         BinaryPrimitives.WriteUInt16LittleEndian(span[19..], (ushort)contentType.Length);
+        span[21] = (byte)etag.Length;
         contentType.CopyTo(span[HeaderLength..]);
-        Body.Span.CopyTo(span[(HeaderLength + contentType.Length)..]);
+        etag.CopyTo(span[(HeaderLength + contentType.Length)..]);
+        Body.Span.CopyTo(span[(HeaderLength + contentType.Length + etag.Length)..]);
         return bytes;
     }
 
@@ -47,16 +51,18 @@ public sealed record CacheEntry(int StatusCode, string? ContentType, ReadOnlyMem
         }
 
         var contentTypeLength = BinaryPrimitives.ReadUInt16LittleEndian(span[19..]);
-        if (span.Length < HeaderLength + contentTypeLength)
+        var etagLength = span[21];
+        var bodyStart = HeaderLength + contentTypeLength + etagLength;
+        if (span.Length < bodyStart)
         {
             return null;
         }
 
-        var contentType = contentTypeLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(HeaderLength, contentTypeLength));
         return new CacheEntry(
             BinaryPrimitives.ReadUInt16LittleEndian(span[1..]),
-            contentType,
-            bytes[(HeaderLength + contentTypeLength)..],
+            contentTypeLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(HeaderLength, contentTypeLength)),
+            Encoding.ASCII.GetString(span.Slice(HeaderLength + contentTypeLength, etagLength)),
+            bytes[bodyStart..],
             DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(span[3..])),
             DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(span[11..])));
     }

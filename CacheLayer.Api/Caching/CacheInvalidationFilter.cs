@@ -4,11 +4,11 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace CacheLayer.Api.Caching;
 
 /// <summary>
-/// After a write succeeds (2xx), removes the cached paths it names, with their query variants,
-/// before the response is sent: a read that starts after the write returns sees the new data.
+/// After a write succeeds (2xx), invalidates what it changed before the response is sent: a read
+/// that starts after the write returns sees the new data.
 /// </summary>
 public sealed class CacheInvalidationFilter(
-    IReadOnlyList<CacheKeyTemplate> templates,
+    Func<Func<string, object?>, IEnumerable<CacheInvalidation>> invalidations,
     Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
     CacheInvalidator invalidator) : IEndpointFilter
 {
@@ -21,10 +21,9 @@ public sealed class CacheInvalidationFilter(
         }
 
         var route = EndpointRoute.TemplateOf(invocation.HttpContext);
-        var values = argumentLookup(invocation);
-        foreach (var template in templates)
+        foreach (var invalidation in invalidations(argumentLookup(invocation)))
         {
-            await invalidator.InvalidatePathAsync(route, template.FillPath(values));
+            await invalidator.InvalidateAsync(route, invalidation);
         }
         return result;
     }

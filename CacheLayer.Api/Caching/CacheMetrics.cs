@@ -18,6 +18,7 @@ public sealed class CacheMetrics
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _collapsed;
+    private readonly Counter<long> _notModified;
     private readonly Counter<long> _circuitTransitions;
     private readonly Meter _meter;
 
@@ -30,6 +31,7 @@ public sealed class CacheMetrics
         _invalidations = meter.CreateCounter<long>("cachelayer.cache.invalidations", "{invalidation}", "Cache paths invalidated by writes or admins.");
         _errors = meter.CreateCounter<long>("cachelayer.cache.errors", "{error}", "Cache store calls that failed or timed out.");
         _collapsed = meter.CreateCounter<long>("cachelayer.cache.collapsed", "{request}", "Misses answered by an identical request's origin call instead of their own.");
+        _notModified = meter.CreateCounter<long>("cachelayer.cache.not_modified", "{response}", "304 answers to a matching If-None-Match.");
         _circuitTransitions = meter.CreateCounter<long>("cachelayer.cache.circuit.transitions", "{transition}", "Times the cache store circuit opened or closed.");
         _duration = meter.CreateHistogram<double>("cachelayer.cache.operation.duration", "s", "Duration of cache store calls.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
@@ -42,6 +44,8 @@ public sealed class CacheMetrics
     public void Bypass(string route, string reason) => _bypasses.Add(1, Route(route), new("cachelayer.reason", reason));
 
     public void Collapsed(string route) => _collapsed.Add(1, Route(route));
+
+    public void NotModified(string route) => _notModified.Add(1, Route(route));
 
     public void CircuitTransition(bool open) => _circuitTransitions.Add(1, new KeyValuePair<string, object?>("cachelayer.circuit.state", open ? "open" : "closed"));
 

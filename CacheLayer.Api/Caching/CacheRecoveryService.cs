@@ -37,18 +37,18 @@ public sealed class CacheRecoveryService(
             return false;
         }
 
-        var (paths, all) = circuit.TakePending();
+        var (invalidations, all) = circuit.TakePending();
         if (all && !(await store.ProbeAsync("invalidate-all", s => s.InvalidateAllAsync(), ReplayTimeout)).Succeeded)
         {
             circuit.DeferAll();
             return false;
         }
 
-        var replays = await Task.WhenAll(paths.Select(async path =>
-            (Path: path, (await store.ProbeAsync("invalidate", s => s.InvalidatePathAsync(path), ReplayTimeout)).Succeeded)));
+        var replays = await Task.WhenAll(invalidations.Select(async invalidation =>
+            (Invalidation: invalidation, (await store.ProbeAsync("invalidate", s => s.InvalidateAsync(invalidation), ReplayTimeout)).Succeeded)));
         foreach (var failed in replays.Where(replay => !replay.Succeeded))
         {
-            circuit.Defer(failed.Path);
+            circuit.Defer(failed.Invalidation);
         }
 
         return circuit.TryClose();

@@ -18,8 +18,8 @@ public sealed partial class CacheStoreGuard(
 {
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
 
-    public Task<StoreCallResult<T>> RunAsync<T>(string route, string operation, Func<IResponseCacheStore, Task<T>> call) =>
-        circuit.IsOpen ? Task.FromResult(StoreCallResult<T>.Failed) : CallAsync(route, operation, call, _timeout);
+    public Task<StoreCallResult<T>> RunAsync<T>(string route, string operation, Func<IResponseCacheStore, Task<T>> call, TimeSpan? timeout = null) =>
+        circuit.IsOpen ? Task.FromResult(StoreCallResult<T>.Failed) : CallAsync(route, operation, call, timeout ?? _timeout);
 
     /// <summary>For the recovery: calls the store even while the circuit is open, with its own timeout.</summary>
     public Task<StoreCallResult<T>> ProbeAsync<T>(string operation, Func<IResponseCacheStore, Task<T>> call, TimeSpan? timeout = null) =>

@@ -6,11 +6,17 @@ public interface IResponseCacheStore
     /// <summary>The entry at <paramref name="key"/> and its path's generation, in one round trip.</summary>
     Task<CacheLookup> GetAsync(CacheKey key);
 
-    /// <summary>Stores the entry unless its path was invalidated since <paramref name="generation"/> was read; false if not stored.</summary>
-    Task<bool> SetAsync(CacheKey key, CacheEntry entry, long generation);
+    /// <summary>The path's generation alone, for a refresh that does not read the entry.</summary>
+    Task<long> GetGenerationAsync(string path);
 
-    /// <summary>Advances the path's generation, then removes its entry and every query variant; returns how many were removed.</summary>
-    Task<long> InvalidatePathAsync(string path);
+    /// <summary>
+    /// Stores the entry, findable by its <paramref name="tags"/>, unless its path was invalidated since
+    /// <paramref name="generation"/> was read; false if not stored.
+    /// </summary>
+    Task<bool> SetAsync(CacheKey key, CacheEntry entry, long generation, IReadOnlyList<string> tags);
+
+    /// <summary>Advances the generation of each path concerned, then removes the entries; returns how many were removed.</summary>
+    Task<long> InvalidateAsync(CacheInvalidation invalidation);
 
     /// <summary>Removes every entry this layer stored (after too many invalidations were missed to replay them one by one).</summary>
     Task<long> InvalidateAllAsync();
@@ -20,6 +26,9 @@ public interface IResponseCacheStore
 
     /// <summary>Live cached entries (not the store's bookkeeping).</summary>
     Task<long> CountAsync();
+
+    /// <summary>Drops bookkeeping of entries that have expired; returns how many.</summary>
+    Task<long> TrimExpiredAsync();
 
     Task<TimeSpan> PingAsync();
 }

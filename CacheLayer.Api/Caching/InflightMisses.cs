@@ -34,12 +34,18 @@ public sealed class InflightMisses
         leader.TrySetException(exception);
     }
 
-    /// <summary>Later misses on <paramref name="path"/> (any query) ask the origin afresh.</summary>
-    public void Forget(string path)
+    /// <summary>Later misses on what <paramref name="invalidation"/> covers ask the origin afresh.</summary>
+    public void Forget(CacheInvalidation invalidation)
     {
         foreach (var key in _inflight.Keys)
         {
-            if (key.Path == path)
+            var covered = invalidation.Kind switch
+            {
+                CacheInvalidationKind.Path => key.Path == invalidation.Value,
+                CacheInvalidationKind.Prefix => key.Value.StartsWith(invalidation.Value, StringComparison.Ordinal),
+                _ => true, // in-flight misses do not know their tags: forgetting them all is safe, only less shared
+            };
+            if (covered)
             {
                 _inflight.TryRemove(key, out _);
             }

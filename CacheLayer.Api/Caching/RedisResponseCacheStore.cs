@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -6,28 +7,35 @@ namespace CacheLayer.Api.Caching;
 /// <summary>
 /// Redis layout: the entry lives at <c>{KeyPrefix}{cache key}</c> with a TTL. Bookkeeping lives
 /// under <c>{KeyPrefix}__cachelayer:</c>, which no cache key can start with (cache keys start with an
-/// HTTP method):
+/// HTTP method), so nothing ever needs KEYS or SCAN:
 /// <list type="bullet">
-/// <item><c>keys</c>: a sorted set of live keys scored by expiry, to count them without KEYS or SCAN;</item>
-/// <item><c>variants:{path}</c>: per path, a sorted set of its query variants, to invalidate them all without KEYS or SCAN;</item>
-/// <item><c>gen:{path}</c>: per path, a counter every invalidation advances; an entry is only stored
+/// <item><c>keys</c>: live keys scored by expiry: counts them, and finds the expired for trimming;</item>
+/// <item><c>lex</c>: the same keys at score 0, ordered by name: a prefix is one ZRANGEBYLEX;</item>
+/// <item><c>variants:{path}</c> and <c>tag:{tag}</c>: a path's query/header variants and a tag's keys, scored by expiry;</item>
+/// <item><c>gen:{path}</c>: a counter every invalidation of the path advances; an entry is only stored
 /// (WATCH/MULTI) if the counter still holds the value read before the origin was asked.</item>
 /// </list>
-/// The sorted sets are trimmed of expired members as entries are written, so they stay as small as the live key set.
+/// Sorted sets drop expired members as entries are written (and <see cref="TrimExpiredAsync"/> runs in
+/// the background), so bookkeeping stays as large as the live key set. Everything a command touches
+/// together must share a Redis Cluster slot: under Cluster, give <c>KeyPrefix</c> a hash tag.
 /// </summary>
 public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptions<ResponseCachingOptions> options, TimeProvider time)
     : IResponseCacheStore
 {
     // A generation must outlive any miss in flight (bounded by the request, far below this).
     private static readonly TimeSpan GenerationLifetime = TimeSpan.FromHours(1);
-    private const int DeleteChunk = 512;
+    private const int Chunk = 512;
 
     private readonly string _prefix = options.Value.KeyPrefix;
     private readonly RedisKey _registry = options.Value.KeyPrefix + "__cachelayer:keys";
+    private readonly RedisKey _lex = options.Value.KeyPrefix + "__cachelayer:lex";
     private readonly string _variantsPrefix = options.Value.KeyPrefix + "__cachelayer:variants:";
+    private readonly string _tagPrefix = options.Value.KeyPrefix + "__cachelayer:tag:";
     private readonly string _generationPrefix = options.Value.KeyPrefix + "__cachelayer:gen:";
 
     private IDatabase Database => redis.GetDatabase();
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task<CacheLookup> GetAsync(CacheKey key)
     {
@@ -36,7 +44,13 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         return new CacheLookup(entry, values[1].IsNull ? 0 : (long)values[1]);
     }
 
-    public async Task<bool> SetAsync(CacheKey key, CacheEntry entry, long generation)
+    public async Task<long> GetGenerationAsync(string path)
+    {
+        var value = await Database.StringGetAsync(GenerationKeyOf(path));
+        return value.IsNull ? 0 : (long)value;
+    }
+
+    public async Task<bool> SetAsync(CacheKey key, CacheEntry entry, long generation, IReadOnlyList<string> tags)
     {
         var ttl = entry.ExpiresAt - entry.StoredAt;
         if (ttl <= TimeSpan.Zero)
@@ -46,8 +60,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
 
         RedisValue member = RedisKeyOf(key.Value).ToString();
         var expiresAt = entry.ExpiresAt.ToUnixTimeMilliseconds();
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var variants = VariantsKeyOf(key.Path);
+        var now = Now;
         var generationKey = GenerationKeyOf(key.Path);
 
         var transaction = Database.CreateTransaction();
@@ -56,15 +69,70 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
             : Condition.StringEqual(generationKey, generation));
         _ = transaction.StringSetAsync(RedisKeyOf(key.Value), entry.Serialize(), ttl);
         _ = transaction.SortedSetAddAsync(_registry, member, expiresAt);
-        _ = transaction.SortedSetRemoveRangeByScoreAsync(_registry, double.NegativeInfinity, now);
-        _ = transaction.SortedSetAddAsync(variants, member, expiresAt);
-        _ = transaction.SortedSetRemoveRangeByScoreAsync(variants, double.NegativeInfinity, now);
+        _ = transaction.SortedSetAddAsync(_lex, member, 0);
         // Every variant of a path shares the endpoint's TTL, so the newest one expires last.
-        _ = transaction.KeyExpireAsync(variants, ttl);
+        Index(transaction, VariantsKeyOf(key.Path), member, expiresAt, now, ttl);
+        foreach (var tag in tags)
+        {
+            Index(transaction, TagKeyOf(tag), member, expiresAt, now, CachePolicy.MaxTimeToLive);
+        }
         return await transaction.ExecuteAsync();
     }
 
-    public async Task<long> InvalidatePathAsync(string path)
+    public Task<long> InvalidateAsync(CacheInvalidation invalidation) => invalidation.Kind switch
+    {
+        CacheInvalidationKind.Path => InvalidatePathAsync(invalidation.Value),
+        CacheInvalidationKind.Tag => InvalidateTagAsync(invalidation.Value),
+        CacheInvalidationKind.Prefix => InvalidatePrefixAsync(invalidation.Value),
+        _ => throw new ArgumentOutOfRangeException(nameof(invalidation)),
+    };
+
+    public async Task<long> InvalidateAllAsync()
+    {
+        long removed = 0;
+        while (await Database.SortedSetRangeByRankAsync(_registry, 0, Chunk - 1) is { Length: > 0 } members)
+        {
+            removed += await RemoveEntriesAsync(members);
+        }
+        return removed;
+    }
+
+    public async Task<bool> RemoveAsync(string key)
+    {
+        RedisValue member = RedisKeyOf(key).ToString();
+        var batch = Database.CreateBatch();
+        var deleted = batch.KeyDeleteAsync(RedisKeyOf(key));
+        var bookkeeping = Task.WhenAll(
+            batch.SortedSetRemoveAsync(_registry, member),
+            batch.SortedSetRemoveAsync(_lex, member),
+            batch.SortedSetRemoveAsync(VariantsKeyOf(CacheKey.PathOf(key)), member));
+        batch.Execute();
+        await bookkeeping;
+        return await deleted;
+    }
+
+    public Task<long> CountAsync() =>
+        Database.SortedSetLengthAsync(_registry, Now, double.PositiveInfinity, Exclude.Start);
+
+    public async Task<long> TrimExpiredAsync()
+    {
+        long trimmed = 0;
+        while (await Database.SortedSetRangeByScoreAsync(_registry, double.NegativeInfinity, Now, take: Chunk) is { Length: > 0 } expired)
+        {
+            var batch = Database.CreateBatch();
+            var removal = Task.WhenAll(
+                batch.SortedSetRemoveAsync(_lex, expired),
+                batch.SortedSetRemoveAsync(_registry, expired));
+            batch.Execute();
+            await removal;
+            trimmed += expired.Length;
+        }
+        return trimmed;
+    }
+
+    public Task<TimeSpan> PingAsync() => Database.PingAsync();
+
+    private async Task<long> InvalidatePathAsync(string path)
     {
         var database = Database;
         var generationKey = GenerationKeyOf(path);
@@ -78,73 +146,75 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         batch.Execute();
         await Task.WhenAll(advanced, expiry, members);
 
-        var keys = (await members).Select(member => (RedisKey)(string)member!)
-            .Append(RedisKeyOf(path))
-            .Distinct()
-            .ToArray();
-        return await DeleteAsync(database, keys, variants);
-    }
-
-    public async Task<long> InvalidateAllAsync()
-    {
-        long removed = 0;
-        while (await Database.SortedSetRangeByRankAsync(_registry, 0, DeleteChunk - 1) is { Length: > 0 } members)
-        {
-            var paths = members.Select(member => PathOf(((string)member!)[_prefix.Length..])).Distinct();
-            // Pipelined: the client sends them together, Redis answers them together.
-            removed += (await Task.WhenAll(paths.Select(InvalidatePathAsync))).Sum();
-            // Members whose variant set already expired are not covered by their path: drop them by name.
-            var keys = members.Select(member => (RedisKey)(string)member!).ToArray();
-            removed += await Database.KeyDeleteAsync(keys);
-            await Database.SortedSetRemoveAsync(_registry, members);
-        }
-        return removed;
-    }
-
-    public async Task<bool> RemoveAsync(string key)
-    {
-        var path = PathOf(key);
-        RedisValue member = RedisKeyOf(key).ToString();
-        var batch = Database.CreateBatch();
-        var deleted = batch.KeyDeleteAsync(RedisKeyOf(key));
+        RedisValue[] entries = [.. (await members).Append(RedisKeyOf(path).ToString()).Distinct()];
+        batch = database.CreateBatch();
+        var deleted = batch.KeyDeleteAsync(AsKeys(entries));
         var bookkeeping = Task.WhenAll(
-            batch.SortedSetRemoveAsync(_registry, member),
-            batch.SortedSetRemoveAsync(VariantsKeyOf(path), member));
-        batch.Execute();
-        await bookkeeping;
-        return await deleted;
-    }
-
-    public async Task<long> CountAsync()
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var batch = Database.CreateBatch();
-        var trim = batch.SortedSetRemoveRangeByScoreAsync(_registry, double.NegativeInfinity, now);
-        var count = batch.SortedSetLengthAsync(_registry);
-        batch.Execute();
-        await trim;
-        return await count;
-    }
-
-    public Task<TimeSpan> PingAsync() => Database.PingAsync();
-
-    private async Task<long> DeleteAsync(IDatabase database, RedisKey[] keys, RedisKey variants)
-    {
-        var batch = database.CreateBatch();
-        var deleted = batch.KeyDeleteAsync(keys);
-        var bookkeeping = Task.WhenAll(
-            batch.SortedSetRemoveAsync(_registry, keys.Select(key => (RedisValue)key.ToString()).ToArray()),
+            batch.SortedSetRemoveAsync(_registry, entries),
+            batch.SortedSetRemoveAsync(_lex, entries),
             batch.KeyDeleteAsync(variants));
         batch.Execute();
         await bookkeeping;
         return await deleted;
     }
 
-    private static string PathOf(string key) => key.Split('?', 2)[0];
+    private async Task<long> InvalidateTagAsync(string tag)
+    {
+        var tagKey = TagKeyOf(tag);
+        long removed = 0;
+        while (await Database.SortedSetRangeByRankAsync(tagKey, 0, Chunk - 1) is { Length: > 0 } members)
+        {
+            removed += await RemoveEntriesAsync(members);
+            await Database.SortedSetRemoveAsync(tagKey, members);
+        }
+        return removed;
+    }
+
+    private async Task<long> InvalidatePrefixAsync(string prefix)
+    {
+        var from = Encoding.UTF8.GetBytes(_prefix + prefix);
+        // Every UTF-8 string that starts with the prefix sorts below the prefix followed by 0xFF.
+        byte[] to = [.. from, 0xFF];
+        long removed = 0;
+        while (await Database.SortedSetRangeByValueAsync(_lex, from, to, Exclude.None, take: Chunk) is { Length: > 0 } members)
+        {
+            removed += await RemoveEntriesAsync(members);
+        }
+        return removed;
+    }
+
+    /// <summary>Invalidates the paths of these entries (advancing their generations) and removes the entries themselves.</summary>
+    private async Task<long> RemoveEntriesAsync(RedisValue[] members)
+    {
+        var paths = members.Select(member => CacheKey.PathOf(((string)member!)[_prefix.Length..])).Distinct();
+        // Pipelined: the client sends them together and Redis answers them together.
+        var removed = (await Task.WhenAll(paths.Select(InvalidatePathAsync))).Sum();
+
+        // Members no longer under their path's variants (it expired first) go by name.
+        var batch = Database.CreateBatch();
+        var deleted = batch.KeyDeleteAsync(AsKeys(members));
+        var bookkeeping = Task.WhenAll(
+            batch.SortedSetRemoveAsync(_registry, members),
+            batch.SortedSetRemoveAsync(_lex, members));
+        batch.Execute();
+        await bookkeeping;
+        return removed + await deleted;
+    }
+
+    private static void Index(ITransaction transaction, RedisKey set, RedisValue member, long expiresAt, long now, TimeSpan lifetime)
+    {
+        _ = transaction.SortedSetAddAsync(set, member, expiresAt);
+        _ = transaction.SortedSetRemoveRangeByScoreAsync(set, double.NegativeInfinity, now);
+        _ = transaction.KeyExpireAsync(set, lifetime);
+    }
+
+    private static RedisKey[] AsKeys(RedisValue[] members) => [.. members.Select(member => (RedisKey)(string)member!)];
 
     private RedisKey RedisKeyOf(string key) => _prefix + key;
 
     private RedisKey VariantsKeyOf(string path) => _variantsPrefix + path;
+
+    private RedisKey TagKeyOf(string tag) => _tagPrefix + tag;
 
     private RedisKey GenerationKeyOf(string path) => _generationPrefix + path;
 }

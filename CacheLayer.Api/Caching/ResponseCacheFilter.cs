@@ -5,13 +5,15 @@ using Microsoft.Extensions.Options;
 namespace CacheLayer.Api.Caching;
 
 /// <summary>
-/// Caches a GET endpoint's 200 responses for <c>ttl</c>. A hit is one store read; a miss runs the
-/// handler (once per key at a time: identical misses wait for it), sends its bytes and stores them
-/// unless a write invalidated the path meanwhile; <c>?nocache=true</c> neither reads nor writes.
+/// Caches a GET (and HEAD) endpoint's 200 responses as its <see cref="CachePolicy"/> says. A hit is one
+/// store read; a miss runs the handler (once per key at a time: identical misses wait for it), sends
+/// its bytes and stores them unless a write invalidated the path meanwhile. <c>?nocache=true</c>,
+/// <c>Cache-Control: no-store</c> and requests with credentials (unless the endpoint varies by user)
+/// neither read nor write; <c>Cache-Control: no-cache</c> skips the read and refreshes the entry.
 /// A store that fails or is slow only ever turns a hit into a miss.
 /// </summary>
 public sealed class ResponseCacheFilter(
-    TimeSpan ttl,
+    CachePolicy policy,
     Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
     CacheStoreGuard store,
     InflightMisses inflight,
@@ -20,28 +22,42 @@ public sealed class ResponseCacheFilter(
     IOptions<ResponseCachingOptions> options,
     TimeProvider time) : IEndpointFilter
 {
-    private readonly int _maxKeyLength = options.Value.MaxKeyLength;
-    private readonly TimeSpan _collapseTimeout = options.Value.CollapseTimeout;
+    private readonly ResponseCachingOptions _options = options.Value;
     private CacheKeyTemplate? _template;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
-        if (!HttpMethods.IsGet(context.Request.Method))
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             return await next(invocation);
         }
 
         var route = EndpointRoute.TemplateOf(context);
-        if (CacheKeyQuery.IsBypass(context.Request.Query))
+        var directives = RequestCacheDirectives.From(request);
+        var privateRequest = request.Headers.Authorization.Count > 0 || request.Headers.Cookie.Count > 0;
+        var bypass = CacheKeyQuery.IsBypass(request.Query) ? "requested"
+            : directives.NoStore ? "no-store"
+            : privateRequest && !policy.VaryByUser ? "private"
+            : null;
+        if (bypass is not null)
         {
-            return await BypassAsync(invocation, next, route, "requested");
+            return await BypassAsync(invocation, next, route, bypass, privateRequest);
         }
 
-        var key = new CacheKey(TemplateFor(context).FillPath(argumentLookup(invocation)), CacheKeyQuery.From(context.Request.Query));
-        if (key.Value.Length > _maxKeyLength)
+        var key = new CacheKey(
+            TemplateFor(context).FillPath(argumentLookup(invocation)),
+            CacheKeyQuery.From(request.Query),
+            CacheKeyVary.From(context, policy, _options.KeyPrefix));
+        if (key.Value.Length > _options.MaxKeyLength)
         {
-            return await BypassAsync(invocation, next, route, "key-too-long");
+            return await BypassAsync(invocation, next, route, "key-too-long", privateRequest);
+        }
+
+        if (directives.NoCache)
+        {
+            return await RefreshAsync(invocation, next, route, key, privateRequest);
         }
 
         var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key));
@@ -50,7 +66,7 @@ public sealed class ResponseCacheFilter(
             statistics.Hit(key);
             metrics.Hit(route);
             CacheHeaders.Hit(context.Response, entry, time.GetUtcNow());
-            return BodyResult.From(entry);
+            return Respond(context, CachedResponse.From(entry), route, privateRequest);
         }
 
         statistics.Miss(key);
@@ -61,12 +77,12 @@ public sealed class ResponseCacheFilter(
             {
                 metrics.Collapsed(route);
                 CacheHeaders.Collapsed(context.Response);
-                return BodyResult.From(collapsed);
+                return Respond(context, CachedResponse.From(collapsed), route, privateRequest);
             }
             // The leader failed or is too slow: ask the origin ourselves, and leave storing to the leader.
             var own = await ResponseCapture.ExecuteAsync(context, await next(invocation));
-            CacheHeaders.Miss(context.Response, stored: false, storeFailed: !lookup.Succeeded);
-            return BodyResult.From(own);
+            CacheHeaders.Miss(context.Response, stored: false, lookup.Succeeded ? null : "store-unavailable");
+            return Respond(context, CachedResponse.From(own), route, privateRequest);
         }
 
         CapturedResponse response;
@@ -81,36 +97,81 @@ public sealed class ResponseCacheFilter(
         }
         inflight.Complete(key, leader, response);
 
-        var stored = false;
+        var cached = CachedResponse.From(response);
         // After a failed read the store is likely down: don't make the request wait for a second timeout.
-        if (lookup.Succeeded && response.StatusCode == StatusCodes.Status200OK)
+        var (stored, detail) = lookup.Succeeded
+            ? await StoreAsync(route, key, response, cached, lookup.Value.Generation)
+            : (false, "store-unavailable");
+        CacheHeaders.Miss(context.Response, stored, detail);
+        return Respond(context, cached, route, privateRequest);
+    }
+
+    /// <summary><c>Cache-Control: no-cache</c>: the origin answers, and its answer replaces the entry.</summary>
+    private async Task<object?> RefreshAsync(
+        EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, string route, CacheKey key, bool privateRequest)
+    {
+        var context = invocation.HttpContext;
+        statistics.Miss(key);
+        metrics.Miss(route);
+        var generation = await store.RunAsync(route, "generation", s => s.GetGenerationAsync(key.Path));
+        var response = await ResponseCapture.ExecuteAsync(context, await next(invocation));
+        var cached = CachedResponse.From(response);
+        var (stored, detail) = generation.Succeeded
+            ? await StoreAsync(route, key, response, cached, generation.Value)
+            : (false, "store-unavailable");
+        CacheHeaders.Miss(context.Response, stored, detail, forward: "request");
+        return Respond(context, cached, route, privateRequest);
+    }
+
+    private async Task<(bool Stored, string? Detail)> StoreAsync(
+        string route, CacheKey key, CapturedResponse response, CachedResponse cached, long generation)
+    {
+        if (response.StatusCode != StatusCodes.Status200OK)
         {
-            var now = time.GetUtcNow();
-            var fresh = new CacheEntry(response.StatusCode, response.ContentType, response.Body, now, now + ttl);
-            var set = await store.RunAsync(route, "set", s => s.SetAsync(key, fresh, lookup.Value.Generation));
-            stored = set.Succeeded && set.Value;
+            return (false, null);
         }
-        CacheHeaders.Miss(context.Response, stored, storeFailed: !lookup.Succeeded);
-        return BodyResult.From(response);
+        if (response.SetsCookie)
+        {
+            return (false, "set-cookie"); // a cookie is for one client only
+        }
+
+        var now = time.GetUtcNow();
+        var entry = new CacheEntry(response.StatusCode, response.ContentType, cached.ETag, response.Body, now, now + policy.TimeToLive);
+        var set = await store.RunAsync(route, "set", s => s.SetAsync(key, entry, generation, policy.Tags));
+        return set.Succeeded ? (set.Value, set.Value ? null : "invalidated") : (false, "store-unavailable");
+    }
+
+    private async ValueTask<object?> BypassAsync(
+        EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, string route, string reason, bool privateRequest)
+    {
+        var context = invocation.HttpContext;
+        metrics.Bypass(route, reason);
+        CacheHeaders.Bypass(context.Response, reason);
+        var response = await ResponseCapture.ExecuteAsync(context, await next(invocation));
+        return Respond(context, CachedResponse.From(response), route, privateRequest);
+    }
+
+    private BodyResult Respond(HttpContext context, CachedResponse response, string route, bool privateRequest)
+    {
+        CacheHeaders.Validators(context.Response, response, policy, privateRequest);
+        var notModified = response.StatusCode == StatusCodes.Status200OK && EntityTag.IsMatchedBy(context.Request, response.ETag);
+        if (notModified)
+        {
+            metrics.NotModified(route);
+        }
+        return new BodyResult(response, notModified);
     }
 
     private async Task<CapturedResponse?> FollowAsync(TaskCompletionSource<CapturedResponse> leader)
     {
         try
         {
-            return await leader.Task.WaitAsync(_collapseTimeout, time);
+            return await leader.Task.WaitAsync(_options.CollapseTimeout, time);
         }
         catch (Exception)
         {
             return null;
         }
-    }
-
-    private async ValueTask<object?> BypassAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, string route, string reason)
-    {
-        metrics.Bypass(route, reason);
-        CacheHeaders.Bypass(invocation.HttpContext.Response, reason);
-        return await next(invocation);
     }
 
     private CacheKeyTemplate TemplateFor(HttpContext context) =>

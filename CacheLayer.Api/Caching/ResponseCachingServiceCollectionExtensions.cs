@@ -29,6 +29,7 @@ public static class ResponseCachingServiceCollectionExtensions
         builder.Services.TryAddSingleton<CacheInvalidator>();
         builder.Services.AddSingleton<CacheRecoveryService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheRecoveryService>());
+        builder.Services.AddHostedService<CacheJanitorService>();
         builder.Services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
         return builder;
     }

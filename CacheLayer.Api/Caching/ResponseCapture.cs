@@ -21,7 +21,8 @@ public static class ResponseCapture
         {
             context.Features.Set(original);
         }
-        return new CapturedResponse(context.Response.StatusCode, context.Response.ContentType, buffer.ToArray());
+        return new CapturedResponse(context.Response.StatusCode, context.Response.ContentType, buffer.ToArray(),
+            SetsCookie: context.Response.Headers.SetCookie.Count > 0);
     }
 
     // What the framework would have done with a handler's plain return value.
@@ -34,4 +35,4 @@ public static class ResponseCapture
     };
 }
 
-public sealed record CapturedResponse(int StatusCode, string? ContentType, byte[] Body);
+public sealed record CapturedResponse(int StatusCode, string? ContentType, byte[] Body, bool SetsCookie = false);

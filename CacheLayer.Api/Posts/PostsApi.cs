@@ -10,7 +10,7 @@ public static class PostsApi
         var posts = endpoints.MapGroup("/api/posts").WithTags("Posts").WithDemoBodyLimit();
 
         posts.MapGet("/", ListPosts)
-            .CacheResponse(TimeSpan.FromSeconds(90));
+            .CacheResponse(TimeSpan.FromSeconds(90), tags: ["posts"], varyByHeaders: ["Accept-Language"]);
 
         posts.MapPost("/", CreatePost)
             .InvalidatesCache("GET:/api/posts/");

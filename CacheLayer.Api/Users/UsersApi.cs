@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using CacheLayer.Api.Caching;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,13 +11,23 @@ public static class UsersApi
         var users = endpoints.MapGroup("/api/users").WithTags("Users").WithDemoBodyLimit();
 
         users.MapGet("/{id}", GetUser)
-            .CacheResponse(TimeSpan.FromSeconds(120));
+            .CacheResponse(TimeSpan.FromSeconds(120), tags: ["users"]);
 
         users.MapPut("/{id}", UpdateUser)
             .InvalidatesCache("GET:/api/users/{id}");
 
+        endpoints.MapGet("/api/me", GetMe)
+            .WithTags("Users")
+            .CacheResponse(TimeSpan.FromSeconds(60), varyByUser: true);
+
         return endpoints;
     }
+
+    /// <summary>Who the caller is, cached per user: plug in any authentication scheme.</summary>
+    public static Results<Ok<MeResponse>, ProblemHttpResult> GetMe(ClaimsPrincipal user) =>
+        user.Identity is { IsAuthenticated: true, Name: { } name }
+            ? TypedResults.Ok(new MeResponse(name))
+            : TypedResults.Problem("Sign in to see who you are.", statusCode: StatusCodes.Status401Unauthorized);
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetUser(int id, UserStore store, CancellationToken cancellationToken)
     {

@@ -18,15 +18,15 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
     private static CacheEntry Entry(string body) =>
-        new(200, "application/json", Encoding.UTF8.GetBytes(body), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(60));
+        new(200, "application/json", "\"e\"", Encoding.UTF8.GetBytes(body), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(60));
 
     [Fact]
     public async Task A_miss_that_read_before_an_invalidation_cannot_store_after_it()
     {
         var before = await Store.GetAsync(Key);
 
-        await Store.InvalidatePathAsync(Key.Path);
-        var stored = await Store.SetAsync(Key, Entry("old"), before.Generation);
+        await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
+        var stored = await Store.SetAsync(Key, Entry("old"), before.Generation, []);
 
         Assert.False(stored);
         Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
@@ -35,10 +35,10 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     [Fact]
     public async Task A_miss_that_read_after_the_invalidation_stores()
     {
-        await Store.InvalidatePathAsync(Key.Path);
+        await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
         var after = await Store.GetAsync(Key);
 
-        Assert.True(await Store.SetAsync(Key, Entry("new"), after.Generation));
+        Assert.True(await Store.SetAsync(Key, Entry("new"), after.Generation, []));
         Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key)).Entry!.Body.Span));
     }
 
@@ -48,9 +48,9 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         var variant = Key with { Query = "page=2" };
         var before = await Store.GetAsync(variant);
 
-        await Store.InvalidatePathAsync(Key.Path);
+        await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
 
-        Assert.False(await Store.SetAsync(variant, Entry("old"), before.Generation));
+        Assert.False(await Store.SetAsync(variant, Entry("old"), before.Generation, []));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await store.Redis.StringSetAsync(_api.KeyPrefix + "not-ours", "x");
         foreach (var key in new[] { Key, Key with { Query = "a=1" }, new CacheKey("GET:/api/posts/", "") })
         {
-            Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetAsync(key)).Generation));
+            Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetAsync(key)).Generation, []));
         }
 
         Assert.Equal(3, await Store.InvalidateAllAsync());

@@ -34,14 +34,14 @@ public sealed class CacheCircuitTests : IDisposable
     {
         var circuit = Circuit();
 
-        circuit.Defer("GET:/api/users/1");
-        circuit.Defer("GET:/api/users/1");
-        circuit.Defer("GET:/api/posts/");
+        circuit.Defer(CacheInvalidation.Path("GET:/api/users/1"));
+        circuit.Defer(CacheInvalidation.Path("GET:/api/users/1"));
+        circuit.Defer(CacheInvalidation.Tag("posts"));
 
         Assert.True(circuit.IsOpen);
         Assert.False(circuit.TryClose());
-        var (paths, all) = circuit.TakePending();
-        Assert.Equal(["GET:/api/posts/", "GET:/api/users/1"], paths.Order());
+        var (invalidations, all) = circuit.TakePending();
+        Assert.Equal([CacheInvalidation.Path("GET:/api/users/1"), CacheInvalidation.Tag("posts")], invalidations.OrderBy(i => i.Kind));
         Assert.False(all);
         Assert.True(circuit.TryClose());
     }
@@ -53,7 +53,7 @@ public sealed class CacheCircuitTests : IDisposable
 
         foreach (var id in Enumerable.Range(1, 1000))
         {
-            circuit.Defer($"GET:/api/users/{id}");
+            circuit.Defer(CacheInvalidation.Path($"GET:/api/users/{id}"));
         }
 
         Assert.Equal(2, circuit.PendingCount);

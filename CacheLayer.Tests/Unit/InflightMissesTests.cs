@@ -38,7 +38,7 @@ public class InflightMissesTests
         inflight.TryLead(Key, out var before);
         inflight.TryLead(Key with { Query = "a=1" }, out _);
 
-        inflight.Forget(Key.Path);
+        inflight.Forget(CacheInvalidation.Path(Key.Path));
 
         Assert.True(inflight.TryLead(Key, out var after));
         Assert.NotSame(before, after);

@@ -1,0 +1,18 @@
+namespace CacheLayer.Api.Caching;
+
+/// <summary>How one GET endpoint is cached; also its endpoint metadata.</summary>
+/// <param name="TimeToLive">How long a stored 200 response is served.</param>
+/// <param name="Tags">Names a write or an admin can invalidate the endpoint's entries by.</param>
+/// <param name="VaryByHeaders">Request headers whose values split the key (e.g. <c>Accept-Language</c>).</param>
+/// <param name="VaryByUser">
+/// Each authenticated user gets their own entry, keyed by a hash of their identity. Without it,
+/// requests carrying credentials (<c>Authorization</c> or a cookie) are never cached.
+/// </param>
+public sealed record CachePolicy(TimeSpan TimeToLive, IReadOnlyList<string> Tags, IReadOnlyList<string> VaryByHeaders, bool VaryByUser)
+{
+    /// <summary>The longest TTL an endpoint may ask for; bookkeeping that outlives entries is kept this long.</summary>
+    public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(1);
+}
+
+/// <summary>Endpoint metadata: a successful call invalidates these cache key templates and tags.</summary>
+public sealed record InvalidatesCacheMetadata(IReadOnlyList<string> KeyTemplates, IReadOnlyList<string> Tags);
