@@ -12,8 +12,8 @@ namespace CacheLayer.Api.Caching;
 /// <item><c>keys</c>: live keys scored by expiry: counts them, and finds the expired for trimming;</item>
 /// <item><c>lex</c>: the same keys at score 0, ordered by name: a prefix is one ZRANGEBYLEX;</item>
 /// <item><c>variants:{path}</c> and <c>tag:{tag}</c>: a path's query/header variants and a tag's keys, scored by expiry;</item>
-/// <item><c>gen:{path}</c>: a counter every invalidation of the path advances; an entry is only stored
-/// (WATCH/MULTI) if the counter still holds the value read before the origin was asked.</item>
+/// <item><c>gen:{path}</c> and <c>gen:tag:{tag}</c>: counters every invalidation of the path or tag advances; an
+/// entry is only stored (WATCH/MULTI) if they still hold the values read before the origin was asked.</item>
 /// </list>
 /// Sorted sets drop expired members as entries are written (and <see cref="TrimExpiredAsync"/> runs in
 /// the background), so bookkeeping stays as large as the live key set. Everything a command touches
@@ -37,20 +37,17 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<CacheLookup> GetAsync(CacheKey key)
+    public async Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags)
     {
-        var values = await Database.StringGetAsync([RedisKeyOf(key.Value), GenerationKeyOf(key.Path)]);
+        var values = await Database.StringGetAsync([RedisKeyOf(key.Value), .. GenerationKeysOf(key.Path, tags)]);
         var entry = values[0].IsNull ? null : CacheEntry.Deserialize((byte[])values[0]!);
-        return new CacheLookup(entry, values[1].IsNull ? 0 : (long)values[1]);
+        return new CacheLookup(entry, Generations(values.AsSpan(1)));
     }
 
-    public async Task<long> GetGenerationAsync(string path)
-    {
-        var value = await Database.StringGetAsync(GenerationKeyOf(path));
-        return value.IsNull ? 0 : (long)value;
-    }
+    public async Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags) =>
+        Generations(await Database.StringGetAsync(GenerationKeysOf(path, tags)));
 
-    public async Task<bool> SetAsync(CacheKey key, CacheEntry entry, long generation, IReadOnlyList<string> tags)
+    public async Task<bool> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags)
     {
         var ttl = entry.ExpiresAt - entry.StoredAt;
         if (ttl <= TimeSpan.Zero)
@@ -61,12 +58,19 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         RedisValue member = RedisKeyOf(key.Value).ToString();
         var expiresAt = entry.ExpiresAt.ToUnixTimeMilliseconds();
         var now = Now;
-        var generationKey = GenerationKeyOf(key.Path);
+        var generationKeys = GenerationKeysOf(key.Path, tags);
+        if (generations.Values.Count != generationKeys.Length)
+        {
+            throw new ArgumentException("One generation per path and tag is needed.", nameof(generations));
+        }
 
         var transaction = Database.CreateTransaction();
-        transaction.AddCondition(generation == 0
-            ? Condition.KeyNotExists(generationKey)
-            : Condition.StringEqual(generationKey, generation));
+        foreach (var (generationKey, generation) in generationKeys.Zip(generations.Values))
+        {
+            transaction.AddCondition(generation == 0
+                ? Condition.KeyNotExists(generationKey)
+                : Condition.StringEqual(generationKey, generation));
+        }
         _ = transaction.StringSetAsync(RedisKeyOf(key.Value), entry.Serialize(), ttl);
         _ = transaction.SortedSetAddAsync(_registry, member, expiresAt);
         _ = transaction.SortedSetAddAsync(_lex, member, 0);
@@ -135,16 +139,14 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private async Task<long> InvalidatePathAsync(string path)
     {
         var database = Database;
-        var generationKey = GenerationKeyOf(path);
         var variants = VariantsKeyOf(path);
 
         // The generation moves first: from here on, no miss that started earlier can store.
         var batch = database.CreateBatch();
-        var advanced = batch.StringIncrementAsync(generationKey);
-        var expiry = batch.KeyExpireAsync(generationKey, GenerationLifetime);
+        var advanced = Advance(batch, GenerationKeyOf(path));
         var members = batch.SortedSetRangeByRankAsync(variants);
         batch.Execute();
-        await Task.WhenAll(advanced, expiry, members);
+        await Task.WhenAll(advanced, members);
 
         RedisValue[] entries = [.. (await members).Append(RedisKeyOf(path).ToString()).Distinct()];
         batch = database.CreateBatch();
@@ -161,6 +163,12 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private async Task<long> InvalidateTagAsync(string tag)
     {
         var tagKey = TagKeyOf(tag);
+        // As for a path: entries of this tag read before now can no longer be stored.
+        var batch = Database.CreateBatch();
+        var advanced = Advance(batch, TagGenerationKeyOf(tag));
+        batch.Execute();
+        await advanced;
+
         long removed = 0;
         while (await Database.SortedSetRangeByRankAsync(tagKey, 0, Chunk - 1) is { Length: > 0 } members)
         {
@@ -183,23 +191,41 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         return removed;
     }
 
-    /// <summary>Invalidates the paths of these entries (advancing their generations) and removes the entries themselves.</summary>
+    /// <summary>
+    /// Removes exactly these entries, first advancing their paths' generations so that no miss that read
+    /// before now stores them again. Tag sets keep such members until they expire or are trimmed:
+    /// harmless, as deleting a missing key does nothing and nothing counts them.
+    /// </summary>
     private async Task<long> RemoveEntriesAsync(RedisValue[] members)
     {
-        var paths = members.Select(member => CacheKey.PathOf(((string)member!)[_prefix.Length..])).Distinct();
-        // Pipelined: the client sends them together and Redis answers them together.
-        var removed = (await Task.WhenAll(paths.Select(InvalidatePathAsync))).Sum();
-
-        // Members no longer under their path's variants (it expired first) go by name.
+        var byPath = members.GroupBy(member => CacheKey.PathOf(((string)member!)[_prefix.Length..])).ToList();
         var batch = Database.CreateBatch();
+        var writes = byPath.Select(path => Advance(batch, GenerationKeyOf(path.Key))).ToList();
         var deleted = batch.KeyDeleteAsync(AsKeys(members));
-        var bookkeeping = Task.WhenAll(
-            batch.SortedSetRemoveAsync(_registry, members),
-            batch.SortedSetRemoveAsync(_lex, members));
+        writes.Add(batch.SortedSetRemoveAsync(_registry, members));
+        writes.Add(batch.SortedSetRemoveAsync(_lex, members));
+        writes.AddRange(byPath.Select(path => batch.SortedSetRemoveAsync(VariantsKeyOf(path.Key), path.ToArray())));
         batch.Execute();
-        await bookkeeping;
-        return removed + await deleted;
+        await Task.WhenAll(writes);
+        return await deleted;
     }
+
+    private static Task Advance(IBatch batch, RedisKey generationKey) => Task.WhenAll(
+        batch.StringIncrementAsync(generationKey),
+        batch.KeyExpireAsync(generationKey, GenerationLifetime));
+
+    private static CacheGenerations Generations(ReadOnlySpan<RedisValue> values)
+    {
+        var generations = new long[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            generations[i] = values[i].IsNull ? 0 : (long)values[i];
+        }
+        return new CacheGenerations(generations);
+    }
+
+    private RedisKey[] GenerationKeysOf(string path, IReadOnlyList<string> tags) =>
+        [GenerationKeyOf(path), .. tags.Select(TagGenerationKeyOf)];
 
     private static void Index(ITransaction transaction, RedisKey set, RedisValue member, long expiresAt, long now, TimeSpan lifetime)
     {
@@ -217,4 +243,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private RedisKey TagKeyOf(string tag) => _tagPrefix + tag;
 
     private RedisKey GenerationKeyOf(string path) => _generationPrefix + path;
+
+    // Tags and paths share the generation namespace: a path starts with a method and a colon, a tag key with "tag:".
+    private RedisKey TagGenerationKeyOf(string tag) => _generationPrefix + "tag:" + tag;
 }

@@ -60,7 +60,7 @@ public sealed class ResponseCacheFilter(
             return await RefreshAsync(invocation, next, route, key, privateRequest);
         }
 
-        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key));
+        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key, policy.Tags));
         if (lookup.Value.Entry is { } entry)
         {
             statistics.Hit(key);
@@ -100,7 +100,7 @@ public sealed class ResponseCacheFilter(
         var cached = CachedResponse.From(response);
         // After a failed read the store is likely down: don't make the request wait for a second timeout.
         var (stored, detail) = lookup.Succeeded
-            ? await StoreAsync(route, key, response, cached, lookup.Value.Generation)
+            ? await StoreAsync(route, key, response, cached, lookup.Value.Generations)
             : (false, "store-unavailable");
         CacheHeaders.Miss(context.Response, stored, detail);
         return Respond(context, cached, route, privateRequest);
@@ -113,18 +113,18 @@ public sealed class ResponseCacheFilter(
         var context = invocation.HttpContext;
         statistics.Miss(key);
         metrics.Miss(route);
-        var generation = await store.RunAsync(route, "generation", s => s.GetGenerationAsync(key.Path));
+        var generations = await store.RunAsync(route, "generations", s => s.GetGenerationsAsync(key.Path, policy.Tags));
         var response = await ResponseCapture.ExecuteAsync(context, await next(invocation));
         var cached = CachedResponse.From(response);
-        var (stored, detail) = generation.Succeeded
-            ? await StoreAsync(route, key, response, cached, generation.Value)
+        var (stored, detail) = generations.Succeeded
+            ? await StoreAsync(route, key, response, cached, generations.Value!)
             : (false, "store-unavailable");
         CacheHeaders.Miss(context.Response, stored, detail, forward: "request");
         return Respond(context, cached, route, privateRequest);
     }
 
     private async Task<(bool Stored, string? Detail)> StoreAsync(
-        string route, CacheKey key, CapturedResponse response, CachedResponse cached, long generation)
+        string route, CacheKey key, CapturedResponse response, CachedResponse cached, CacheGenerations generations)
     {
         if (response.StatusCode != StatusCodes.Status200OK)
         {
@@ -137,7 +137,7 @@ public sealed class ResponseCacheFilter(
 
         var now = time.GetUtcNow();
         var entry = new CacheEntry(response.StatusCode, response.ContentType, cached.ETag, response.Body, now, now + policy.TimeToLive);
-        var set = await store.RunAsync(route, "set", s => s.SetAsync(key, entry, generation, policy.Tags));
+        var set = await store.RunAsync(route, "set", s => s.SetAsync(key, entry, generations, policy.Tags));
         return set.Succeeded ? (set.Value, set.Value ? null : "invalidated") : (false, "store-unavailable");
     }
 

@@ -12,7 +12,8 @@ public abstract class ApiTest(CacheServerFixture store) : IAsyncLifetime
 
     protected ApiFactory Api { get; } = new(store.Server.ConnectionString);
 
-    protected HttpClient Client => _client ??= Api.CreateClient();
+    // No cookie jar: a cookie the API sets must not make later requests private.
+    protected HttpClient Client => _client ??= Api.CreateClient(new() { HandleCookies = false });
 
     private HttpClient? _client;
 

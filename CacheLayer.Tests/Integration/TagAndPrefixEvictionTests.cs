@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using CacheLayer.Tests.Infrastructure;
+
+namespace CacheLayer.Tests.Integration;
+
+public class TagAndPrefixEvictionTests(CacheServerFixture store) : ApiTest(store)
+{
+    [Fact]
+    public async Task Deleting_a_tag_evicts_every_variant_carrying_it_and_nothing_else()
+    {
+        await WarmAsync();
+        using var admin = Api.CreateAdminClient();
+
+        using var response = await admin.DeleteAsync("/api/cache?tag=posts");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1200, (await response.Content.ReadFromJsonAsync<DeletedBody>())!.Deleted);
+        Assert.Equal(0, await CountAsync("GET:/api/posts/*"));
+        Assert.Equal(2, await CountAsync("GET:/api/users/*"));
+        using var next = await Client.GetAsync("/api/posts/?page=7");
+        Assert.Equal("MISS", next.XCache());
+    }
+
+    [Fact]
+    public async Task Deleting_a_prefix_evicts_every_key_under_it_and_nothing_else()
+    {
+        await WarmAsync();
+        foreach (var path in new[] { "/api/users/1?v=1", "/api/users/1?v=2", "/api/users/2?v=3" })
+        {
+            using var warm = await Client.GetAsync(path);
+        }
+        using var admin = Api.CreateAdminClient();
+
+        using var users = await admin.DeleteAsync("/api/cache?prefix=GET:/api/users/");
+        using var page1x = await admin.DeleteAsync("/api/cache?prefix=" + Uri.EscapeDataString("GET:/api/posts/?page=1"));
+
+        Assert.Equal(5, (await users.Content.ReadFromJsonAsync<DeletedBody>())!.Deleted);
+        Assert.Equal(0, await CountAsync("GET:/api/users/*"));
+        // page=1, page=10..19, page=100..199 and page=1000, in both languages
+        Assert.Equal(2 * (1 + 10 + 100 + 1), (await page1x.Content.ReadFromJsonAsync<DeletedBody>())!.Deleted);
+        Assert.Equal(1200 - 224, await CountAsync("GET:/api/posts/*"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("?key=a&tag=b")]
+    [InlineData("?tag=posts&prefix=GET:")]
+    public async Task Deleting_needs_exactly_one_of_key_tag_or_prefix(string query)
+    {
+        using var admin = Api.CreateAdminClient();
+
+        using var response = await admin.DeleteAsync("/api/cache" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Bookkeeping_holds_only_live_keys_after_eviction()
+    {
+        await WarmAsync();
+        using var admin = Api.CreateAdminClient();
+
+        using var tag = await admin.DeleteAsync("/api/cache?tag=posts");
+        using var prefix = await admin.DeleteAsync("/api/cache?prefix=GET:");
+
+        // Left: the generations (expiring) and the tag sets (expiring, trimmed by expiry on writes).
+        var leftovers = new List<string>();
+        await foreach (var key in Store.RedisServer.KeysAsync(pattern: Api.KeyPrefix + "*"))
+        {
+            var name = key.ToString()[Api.KeyPrefix.Length..];
+            if (!name.StartsWith("__cachelayer:gen:") && !name.StartsWith("__cachelayer:tag:"))
+            {
+                leftovers.Add(name);
+            }
+            Assert.NotNull(await Redis.KeyTimeToLiveAsync(key));
+        }
+        Assert.Empty(leftovers);
+    }
+
+    // 600 pages in two languages (1,200 posts entries) and two users.
+    private async Task WarmAsync()
+    {
+        var requests = Enumerable.Range(1, 1000).Where(page => page <= 500 || page % 5 == 0)
+            .SelectMany(page => new[] { "fr", "en" }.Select(language => (Path: $"/api/posts/?page={page}", Language: language)))
+            .Append(("/api/users/1", "")).Append(("/api/users/2", ""));
+        foreach (var (path, language) in requests)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (language.Length > 0)
+            {
+                request.Headers.Add("Accept-Language", language);
+            }
+            using var response = await Client.SendAsync(request);
+            Assert.Equal("CacheLayer; fwd=miss; stored", response.CacheStatus());
+        }
+    }
+
+    private async Task<int> CountAsync(string pattern)
+    {
+        var count = 0;
+        await foreach (var _ in Store.RedisServer.KeysAsync(pattern: Api.KeyPrefix + pattern))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    private sealed record DeletedBody(string Message, long Deleted);
+}
