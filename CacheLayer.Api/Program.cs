@@ -42,6 +42,7 @@ if (app.Environment.IsDevelopment())
 app.MapUsersApi();
 app.MapPostsApi();
 app.MapAdminApi();
+app.MapBenchmarkCeiling();
 
 app.Run();
 

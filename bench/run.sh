@@ -1,68 +1,272 @@
 #!/usr/bin/env bash
-# Load benchmark: the API (Release) against a throw-away redis-server, all on loopback.
-# Runs every scenario in one go so the ratios compare like with like on a shared, noisy machine.
-#   bash bench/run.sh            # DURATION=15s CONNECTIONS=64 THREADS=2 by default
+# Load benchmark, all on loopback: CacheLayer.Api (Release) against the static-bytes ceiling, against
+# itself with the in-process tier off, against ASP.NET Core Output Caching on the same Redis
+# (bench/OutputCachePeer, same service defaults and OpenTelemetry) and against the uncached origin.
+# Every scenario runs in one go and lands in one table, so the ratios compare like with like on a
+# shared, noisy machine.
+#   bash bench/run.sh                  # DURATION=15s CONNECTIONS=64 THREADS=2 by default
+#   DURATION=5s bash bench/run.sh      # a quick look
+#   SOURCE=HEAD bash bench/run.sh      # build the API from a git revision (the peer always from the work tree)
+#   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
+# Processes, each started fresh against an emptied redis-server, so peak RSS is per configuration:
+#   1. the API, memory tier on, with /bench/ceiling: ceiling, hits (hot key, 1,000 keys), origin
+#   2. the API, memory tier off: hits (hot key, 1,000 keys)
+#   3. the Output Caching peer: hits (hot key, 1,000 keys)
+# Each process gets a WARMUP on its hot path, each scenario a SCENARIO_WARMUP, before it is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-10s}
+SCENARIO_WARMUP=${SCENARIO_WARMUP:-3s}
+SOURCE=${SOURCE:-worktree}
+LATENCY_MS=20
+
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+log() { echo "[$(date +%T)] $*" >&2; }
 
+server_pid=""
+redis_pidfile="$work/redis.pid"
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
 cleanup() {
-  [ -n "${api_pid:-}" ] && kill "$api_pid" 2>/dev/null || true
-  [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  stop_server
+  if [ -n "${redis_port:-}" ]; then
+    local pid=""
+    [ -f "$redis_pidfile" ] && pid=$(cat "$redis_pidfile" 2>/dev/null || true)
+    timeout 5 redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+    if [ -n "$pid" ]; then
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  fi
+  if [ -n "${BENCH_OUT:-}" ]; then
+    mkdir -p "$BENCH_OUT" && cp -r "$work"/*.wrk "$work"/*.log "$work/results.tsv" "$BENCH_OUT"/ 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
-command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install -y redis-server" >&2; exit 1; }
+for tool in wrk redis-server redis-cli curl python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install -y wrk redis-server curl python3)" >&2; exit 1; }
+done
 
-dotnet publish CacheLayer.Api -c Release -o "$work/api" --nologo -v quiet >/dev/null
+# Build from a copy of the sources, so a build running in the repository at the same time is not
+# disturbed and a half-written bin/obj is not read. The peer (bench/) always comes from the work tree.
+mkdir -p "$work/src"
+if [ "$SOURCE" = worktree ]; then
+  tar --exclude=./.git --exclude='*/bin' --exclude='*/obj' --exclude=./TestResults -cf - . | tar -xf - -C "$work/src"
+else
+  git archive --format=tar "$SOURCE" | tar -xf - -C "$work/src"
+  rm -rf "$work/src/bench"
+  tar --exclude='*/bin' --exclude='*/obj' -cf - bench | tar -xf - -C "$work/src"
+fi
+revision="$(git rev-parse --short "$([ "$SOURCE" = worktree ] && echo HEAD || echo "$SOURCE")")"
+[ "$SOURCE" = worktree ] && [ -n "$(git status --porcelain -- CacheLayer.Api CacheLayer.ServiceDefaults bench)" ] && revision+=", with uncommitted changes"
+publish() { # PROJECT OUTDIR
+  if ! dotnet publish "$work/src/$1" -c Release -o "$2" --nologo -v quiet >"$work/publish.log" 2>&1; then
+    grep -E 'error|warning' "$work/publish.log" | sort -u | head -20 >&2 || true
+    echo "publish of $1 failed" >&2
+    exit 1
+  fi
+}
+log "publishing CacheLayer.Api and bench/OutputCachePeer (Release) from $SOURCE ($revision)"
+publish CacheLayer.Api "$work/api"
+publish bench/OutputCachePeer "$work/peer"
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
-api_port=$(free_port)
-base="http://127.0.0.1:$api_port"
-ConnectionStrings__cache="127.0.0.1:$redis_port" \
-CacheLayer__Origin__LatencyMs=20 \
-ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
-  "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/alive" && break; sleep 0.1; done
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  --daemonize yes --pidfile "$redis_pidfile" --logfile "$work/redis.log" >/dev/null
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-# run NAME PATH [LUA]: warm-up, then the measured run; prints one table row.
-run() {
-  local name=$1 path=$2 script=${3:-}
-  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency)
-  [ -n "$script" ] && args+=(-s "$script")
-  wrk "${args[@]}" -d3s "$base$path" >/dev/null
-  local out rss
-  out=$(wrk "${args[@]}" -d"$DURATION" "$base$path")
-  rss=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  printf '| %-34s | %10s | %8s | %8s | %8s MiB |\n' "$name" "$rps" "$p50" "$p99" "$((rss / 1024))"
-  echo "$rps" >"$work/$name.rps"
+# start_server LABEL BINARY [NAME=VALUE...]: a fresh process on a free port, against an empty Redis.
+start_server() {
+  local label=$1 binary=$2
+  shift 2
+  redis-cli -p "$redis_port" flushall >/dev/null
+  local port
+  port=$(free_port)
+  base="http://127.0.0.1:$port"
+  server_label=$label
+  server_log="$work/$(tr -c 'A-Za-z0-9\n' _ <<<"$label").log"
+  env ConnectionStrings__cache="127.0.0.1:$redis_port" \
+    CacheLayer__Origin__LatencyMs="$LATENCY_MS" \
+    ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
+    "$@" "$binary" >"$server_log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 200); do curl -sf -o /dev/null "$base/alive" && break; sleep 0.1; done
+  if ! curl -sf -o /dev/null "$base/alive"; then
+    echo "$label did not start; its log:" >&2
+    tail -30 "$server_log" >&2
+    exit 1
+  fi
+  log "$label: pid $server_pid on $base, warming up $WARMUP on /api/posts/"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$base/api/posts/" >/dev/null 2>&1 || true
+  # The warm-up's peak, before the per-scenario resets below lose it.
+  warmup_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+  echo -e "process\t$label\t$warmup_hwm" >>"$work/results.tsv"
 }
 
-# Let tiered JIT and dynamic PGO settle before anything is measured.
-wrk -t"$THREADS" -c"$CONNECTIONS" -d10s "$base/api/posts/" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$base/api/posts/?nocache=true" >/dev/null
+# Peak RSS per scenario: "5" in clear_refs resets VmHWM to the current RSS (Linux >= 4.0), so the
+# peak read after a run is the peak during that run. Where that is refused the figure is cumulative.
+reset_hwm() { echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null && hwm_mode=scenario || hwm_mode=cumulative; }
+hwm_mode=scenario
 
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION on $(nproc) cores, $(date -u +%F)"
-echo "| scenario                           |      req/s |      p50 |      p99 |    peak RSS |"
-echo "|------------------------------------|-----------:|---------:|---------:|------------:|"
-run "hit, one hot key" "/api/posts/"
-run "hit, 1,000 keys" "/api/posts/" bench/pages.lua
-run "origin (nocache, 20 ms latency)" "/api/posts/?nocache=true"
+redis_commands() { redis-cli -p "$redis_port" info stats | awk -F: '/^total_commands_processed:/ {print $2+0}'; }
 
-hit=$(cat "$work/hit, one hot key.rps")
-origin=$(cat "$work/origin (nocache, 20 ms latency).rps")
+# run KEY NAME PATH [LUA]: a warm-up, a check of one response, then the measured run.
+run() {
+  local key=$1 name=$2 path=$3 script=${4:-}
+  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  log "$server_label: $name"
+  wrk "${args[@]}" -d"$SCENARIO_WARMUP" "$base$path" >/dev/null 2>&1 || true
+
+  # One request as wrk sends it (the many-keys one for a page): status, body, cache headers.
+  local probe=$path body status headers
+  [ -n "$script" ] && probe="$path?page=7"
+  rm -f "$work/headers"
+  body=$(curl -s -D "$work/headers" "$base$probe" || true)
+  status=$(awk 'NR==1 {print $2}' "$work/headers" 2>/dev/null || true)
+  headers=$(grep -i -E '^(cache-status|x-cache|age):' "$work/headers" 2>/dev/null | tr -d '\r' | paste -sd ';' - || true)
+  local body_ok=no
+  [ "$body" = "$payload" ] && body_ok=yes
+
+  reset_hwm
+  local before after
+  before=$(redis_commands)
+  wrk "${args[@]}" -d"$DURATION" "$base$path" >"$work/$key.wrk" 2>&1 || true
+  after=$(redis_commands)
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "$server_label exited during '$name'; its log:" >&2
+    tail -30 "$server_log" >&2
+    exit 1
+  fi
+  local hwm
+  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+  echo -e "row\t$key\t$name\t$server_label\t$hwm\t$((after - before))\t$status\t$body_ok\t$headers" >>"$work/results.tsv"
+}
+
+payload='{"posts":["Cached post A","Cached post B"]}'
+: >"$work/results.tsv"
+
+start_server "API, memory tier on" "$work/api/CacheLayer.Api" \
+  CacheLayer__MemoryTier__Enabled=true CacheLayer__Benchmark__CeilingEndpoint=true
+run ceiling "ceiling: static bytes (API)" "/bench/ceiling"
+run cl_hot "CacheLayer hit, hot key" "/api/posts/"
+run cl_many "CacheLayer hit, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
+run origin "origin: nocache, ${LATENCY_MS} ms" "/api/posts/?nocache=true"
+stop_server
+
+start_server "API, memory tier off" "$work/api/CacheLayer.Api" CacheLayer__MemoryTier__Enabled=false
+run off_hot "CacheLayer tier off, hot key" "/api/posts/"
+run off_many "CacheLayer tier off, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
+stop_server
+
+start_server "Output Caching peer" "$work/peer/OutputCachePeer"
+run oc_hot "OutputCaching+Redis, hot key" "/api/posts/"
+run oc_many "OutputCaching+Redis, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
+stop_server
+
 echo
-echo "hit / origin: $(python3 -c "print(f'{$hit / $origin:.1f}x')")"
+echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "date:    $(date -u '+%F %T UTC')"
+echo "build:   CacheLayer.Api $SOURCE ($revision), .NET SDK $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')"
+echo "wrk:     -t$THREADS -c$CONNECTIONS -d$DURATION --latency on loopback; warm-up $WARMUP per process, $SCENARIO_WARMUP per scenario; 1,000 keys = bench/pages.lua"
+echo "peak RSS: VmHWM of the serving process during the measured run ($hwm_mode)"
+echo
+python3 - "$work" <<'PY'
+import os, re, sys
+
+work = sys.argv[1]
+rows, processes = [], []
+for line in open(os.path.join(work, "results.tsv")):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "process":
+        processes.append((f[1], int(f[2] or 0)))
+    else:
+        rows.append(dict(key=f[1], name=f[2], process=f[3], hwm=int(f[4] or 0), redis=int(f[5]),
+                         status=f[6], body_ok=f[7], headers=f[8]))
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+def ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text or "")
+    return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+for r in rows:
+    out = open(os.path.join(work, r["key"] + ".wrk")).read()
+    grab = lambda pattern: (re.search(pattern, out, re.M) or [None, None])[1]
+    r["rps"] = float(grab(r"^Requests/sec:\s+([\d.]+)") or 0)
+    r["requests"] = int(grab(r"^\s*(\d+) requests in") or 0)
+    r["p50"] = ms(grab(r"^\s+50%\s+(\S+)"))
+    r["p99"] = ms(grab(r"^\s+99%\s+(\S+)"))
+    r["non2xx"] = int(grab(r"Non-2xx or 3xx responses: (\d+)") or 0)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    r["errors"] = sum(map(int, errors.groups())) if errors else 0
+    r["bad"] = r["non2xx"] > 0 or r["errors"] > 0 or r["status"] != "200" or r["body_ok"] != "yes" or not r["rps"]
+by = {r["key"]: r for r in rows}
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "n/a"
+def lat(v):
+    return "n/a" if v is None else (f"{v:.2f}ms" if v < 1000 else f"{v / 1000:.2f}s")
+
+ceiling = by.get("ceiling", {})
+order = ["ceiling", "cl_hot", "cl_many", "off_hot", "off_many", "oc_hot", "oc_many", "origin"]
+head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "non-2xx", "sock err", "peak RSS")
+fmt = "| {:<34} | {:>9} | {:>8} | {:>8} | {:>10} | {:>8} | {:>9} | {:>7} | {:>8} | {:>8} |"
+print(fmt.format(*head))
+print("|" + "|".join("-" * (w + 2) for w in (34, 9, 8, 8, 10, 8, 9, 7, 8, 8)) + "|")
+for key in order:
+    r = by.get(key)
+    if not r:
+        continue
+    name = r["name"] + (" !" if r["bad"] else "")
+    print(fmt.format(name, f"{r['rps']:.0f}", lat(r["p50"]), lat(r["p99"]),
+                     ratio(r["rps"], ceiling.get("rps")), ratio(r["p99"], ceiling.get("p99")),
+                     f"{r['redis'] / r['requests']:.2f}" if r["requests"] else "n/a",
+                     r["non2xx"], r["errors"], f"{r['hwm'] // 1024} MiB"))
+
+print()
+print("peak RSS per process (max of its warm-up and scenarios):")
+for label, warm in processes:
+    peak = max([warm] + [r["hwm"] for r in rows if r["process"] == label])
+    print(f"  {label:<22} {peak // 1024:>5} MiB")
+
+def pair(a, b, what):
+    x, y = by.get(a), by.get(b)
+    if not x or not y:
+        return
+    flag = "  (! a scenario had errors)" if x["bad"] or y["bad"] else ""
+    print(f"  {what:<52} req/s {ratio(x['rps'], y['rps']):>7}   p99 {ratio(x['p99'], y['p99']):>7}{flag}")
+print()
+print("headline ratios (req/s: higher is better; p99: lower is better):")
+pair("cl_hot", "ceiling", "CacheLayer hit / ceiling, hot key")
+pair("cl_many", "ceiling", "CacheLayer hit / ceiling, 1,000 keys")
+pair("cl_many", "oc_many", "CacheLayer / Output Caching, 1,000 keys")
+pair("cl_hot", "oc_hot", "CacheLayer / Output Caching, hot key")
+pair("off_hot", "oc_hot", "CacheLayer tier off / Output Caching, hot key")
+pair("off_many", "oc_many", "CacheLayer tier off / Output Caching, 1,000 keys")
+pair("cl_hot", "origin", "CacheLayer hit / origin, hot key")
+
+print()
+print("checks (one request as wrk sends it, after the scenario's warm-up):")
+for key in order:
+    r = by.get(key)
+    if r:
+        print(f"  {r['name']:<34} HTTP {r['status'] or '-'}, body {'ok' if r['body_ok'] == 'yes' else 'DIFFERENT'}"
+              f"{', ' + r['headers'] if r['headers'] else ''}")
+if any(r["bad"] for r in rows):
+    print("  ! = non-2xx responses, socket errors, a wrong status or body, or no result: that row is not a fair figure")
+PY

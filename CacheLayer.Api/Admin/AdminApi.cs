@@ -27,23 +27,20 @@ public static class AdminApi
 
     /// <summary><c>?key=GET:/api/posts/</c>, <c>?tag=posts</c> or <c>?prefix=GET:/api/users/</c>: exactly one.</summary>
     public static async Task<Results<Ok<MessageResponse>, Ok<DeletedResponse>, Accepted<MessageResponse>, NotFound<MessageResponse>, ProblemHttpResult>> DeleteFromCache(
-        string? key, string? tag, string? prefix, CacheStoreGuard store, CacheInvalidator invalidator, CacheMetrics metrics, HttpContext context)
+        string? key, string? tag, string? prefix, CacheInvalidator invalidator, HttpContext context)
     {
         var route = EndpointRoute.TemplateOf(context);
         switch ((string.IsNullOrEmpty(key), string.IsNullOrEmpty(tag), string.IsNullOrEmpty(prefix)))
         {
             case (false, true, true):
-                var removal = await store.RunAsync(route, "remove", s => s.RemoveAsync(key!));
-                if (!removal.Succeeded)
+                var removed = await invalidator.InvalidateAsync(route, CacheInvalidation.Key(key!));
+                if (removed is null)
                 {
-                    return TypedResults.Problem("The cache store did not answer; try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                    return TypedResults.Accepted((string?)null, new MessageResponse(Deferred));
                 }
-                if (!removal.Value)
-                {
-                    return TypedResults.NotFound(new MessageResponse("Cache key not found"));
-                }
-                metrics.Invalidation(route);
-                return TypedResults.Ok(new MessageResponse("Cache key deleted"));
+                return removed == 0
+                    ? TypedResults.NotFound(new MessageResponse("Cache key not found"))
+                    : TypedResults.Ok(new MessageResponse("Cache key deleted"));
 
             case (true, false, true):
                 return await InvalidateAsync(invalidator, route, CacheInvalidation.Tag(tag!));
@@ -71,5 +68,7 @@ public static class AdminApi
         CacheInvalidator invalidator, string route, CacheInvalidation invalidation) =>
         await invalidator.InvalidateAsync(route, invalidation) is { } deleted
             ? TypedResults.Ok(new DeletedResponse("Cache entries deleted", deleted))
-            : TypedResults.Accepted((string?)null, new MessageResponse("The cache store is unavailable; the invalidation is applied before it is read again"));
+            : TypedResults.Accepted((string?)null, new MessageResponse(Deferred));
+
+    private const string Deferred = "The cache store is unavailable; the invalidation is applied before it is read again";
 }

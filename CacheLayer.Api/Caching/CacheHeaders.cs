@@ -16,10 +16,10 @@ public static class CacheHeaders
     public const string CacheStatus = "Cache-Status";
     private const string CacheName = "CacheLayer";
 
-    public static void Hit(HttpResponse response, CacheEntry entry, DateTimeOffset now)
+    public static void Hit(HttpResponse response, CacheEntry entry, DateTimeOffset now, CacheTier from)
     {
         response.Headers[XCache] = "HIT";
-        response.Headers[CacheStatus] = $"{CacheName}; hit; ttl={Seconds(entry.TimeToLive(now))}";
+        response.Headers[CacheStatus] = $"{CacheName}; hit; ttl={Seconds(entry.TimeToLive(now))}" + (from == CacheTier.Memory ? "; detail=memory" : "");
         response.Headers.Age = Seconds(entry.Age(now)).ToString(CultureInfo.InvariantCulture);
     }
 

@@ -37,7 +37,8 @@ public sealed class CacheMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
     }
 
-    public void Hit(string route) => _hits.Add(1, Route(route));
+    public void Hit(string route, CacheTier from) =>
+        _hits.Add(1, Route(route), new("cachelayer.tier", from == CacheTier.Memory ? "memory" : "redis"));
 
     public void Miss(string route) => _misses.Add(1, Route(route));
 

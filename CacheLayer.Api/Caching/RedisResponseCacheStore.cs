@@ -32,6 +32,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private readonly string _variantsPrefix = options.Value.KeyPrefix + "__cachelayer:variants:";
     private readonly string _tagPrefix = options.Value.KeyPrefix + "__cachelayer:tag:";
     private readonly string _generationPrefix = options.Value.KeyPrefix + "__cachelayer:gen:";
+    private readonly RedisChannel _invalidations = CacheInvalidationSubscriber.ChannelFor(options.Value.KeyPrefix);
 
     private IDatabase Database => redis.GetDatabase();
 
@@ -83,15 +84,27 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         return await transaction.ExecuteAsync();
     }
 
-    public Task<long> InvalidateAsync(CacheInvalidation invalidation) => invalidation.Kind switch
+    /// <summary>Removes what <paramref name="invalidation"/> covers, then tells the other API processes (their memory tiers).</summary>
+    public async Task<long> InvalidateAsync(CacheInvalidation invalidation)
     {
-        CacheInvalidationKind.Path => InvalidatePathAsync(invalidation.Value),
-        CacheInvalidationKind.Tag => InvalidateTagAsync(invalidation.Value),
-        CacheInvalidationKind.Prefix => InvalidatePrefixAsync(invalidation.Value),
-        _ => throw new ArgumentOutOfRangeException(nameof(invalidation)),
-    };
+        var removed = invalidation.Kind switch
+        {
+            CacheInvalidationKind.Path => await InvalidatePathAsync(invalidation.Value),
+            CacheInvalidationKind.Tag => await InvalidateTagAsync(invalidation.Value),
+            CacheInvalidationKind.Prefix => await InvalidatePrefixAsync(invalidation.Value),
+            CacheInvalidationKind.Key => await RemoveKeyAsync(invalidation.Value) ? 1 : 0,
+            CacheInvalidationKind.All => await RemoveAllAsync(),
+            _ => throw new ArgumentOutOfRangeException(nameof(invalidation)),
+        };
+        await Database.PublishAsync(_invalidations, invalidation.Serialize());
+        return removed;
+    }
 
-    public async Task<long> InvalidateAllAsync()
+    public Task<long> InvalidateAllAsync() => InvalidateAsync(CacheInvalidation.All);
+
+    public async Task<bool> RemoveAsync(string key) => await InvalidateAsync(CacheInvalidation.Key(key)) > 0;
+
+    private async Task<long> RemoveAllAsync()
     {
         long removed = 0;
         while (await Database.SortedSetRangeByRankAsync(_registry, 0, Chunk - 1) is { Length: > 0 } members)
@@ -101,7 +114,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         return removed;
     }
 
-    public async Task<bool> RemoveAsync(string key)
+    private async Task<bool> RemoveKeyAsync(string key)
     {
         RedisValue member = RedisKeyOf(key).ToString();
         var batch = Database.CreateBatch();

@@ -16,7 +16,9 @@ public sealed class ResponseCacheFilter(
     CachePolicy policy,
     Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
     CacheStoreGuard store,
-    InflightMisses inflight,
+    MemoryTier tier,
+    Inflight<StoreCallResult<CacheLookup>> reads,
+    Inflight<CapturedResponse> inflight,
     CacheStatistics statistics,
     CacheMetrics metrics,
     IOptions<ResponseCachingOptions> options,
@@ -60,13 +62,17 @@ public sealed class ResponseCacheFilter(
             return await RefreshAsync(invocation, next, route, key, privateRequest);
         }
 
-        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key, policy.Tags));
+        if (tier.TryGet(key, out var remembered))
+        {
+            return Hit(context, route, key, remembered, CacheTier.Memory, privateRequest);
+        }
+
+        var epoch = tier.Epoch;
+        var lookup = await LookupAsync(route, key);
         if (lookup.Value.Entry is { } entry)
         {
-            statistics.Hit(key);
-            metrics.Hit(route);
-            CacheHeaders.Hit(context.Response, entry, time.GetUtcNow());
-            return Respond(context, CachedResponse.From(entry), route, privateRequest);
+            tier.Set(key, entry, policy.Tags, epoch);
+            return Hit(context, route, key, entry, CacheTier.Redis, privateRequest);
         }
 
         statistics.Miss(key);
@@ -100,7 +106,7 @@ public sealed class ResponseCacheFilter(
         var cached = CachedResponse.From(response);
         // After a failed read the store is likely down: don't make the request wait for a second timeout.
         var (stored, detail) = lookup.Succeeded
-            ? await StoreAsync(route, key, response, cached, lookup.Value.Generations)
+            ? await StoreAsync(route, key, response, cached, lookup.Value.Generations, epoch)
             : (false, "store-unavailable");
         CacheHeaders.Miss(context.Response, stored, detail);
         return Respond(context, cached, route, privateRequest);
@@ -113,18 +119,19 @@ public sealed class ResponseCacheFilter(
         var context = invocation.HttpContext;
         statistics.Miss(key);
         metrics.Miss(route);
+        var epoch = tier.Epoch;
         var generations = await store.RunAsync(route, "generations", s => s.GetGenerationsAsync(key.Path, policy.Tags));
         var response = await ResponseCapture.ExecuteAsync(context, await next(invocation));
         var cached = CachedResponse.From(response);
         var (stored, detail) = generations.Succeeded
-            ? await StoreAsync(route, key, response, cached, generations.Value!)
+            ? await StoreAsync(route, key, response, cached, generations.Value!, epoch)
             : (false, "store-unavailable");
         CacheHeaders.Miss(context.Response, stored, detail, forward: "request");
         return Respond(context, cached, route, privateRequest);
     }
 
     private async Task<(bool Stored, string? Detail)> StoreAsync(
-        string route, CacheKey key, CapturedResponse response, CachedResponse cached, CacheGenerations generations)
+        string route, CacheKey key, CapturedResponse response, CachedResponse cached, CacheGenerations generations, long epoch)
     {
         if (response.StatusCode != StatusCodes.Status200OK)
         {
@@ -138,6 +145,10 @@ public sealed class ResponseCacheFilter(
         var now = time.GetUtcNow();
         var entry = new CacheEntry(response.StatusCode, response.ContentType, cached.ETag, response.Body, now, now + policy.TimeToLive);
         var set = await store.RunAsync(route, "set", s => s.SetAsync(key, entry, generations, policy.Tags));
+        if (set.Succeeded && set.Value)
+        {
+            tier.Set(key, entry, policy.Tags, epoch);
+        }
         return set.Succeeded ? (set.Value, set.Value ? null : "invalidated") : (false, "store-unavailable");
     }
 
@@ -149,6 +160,26 @@ public sealed class ResponseCacheFilter(
         CacheHeaders.Bypass(context.Response, reason);
         var response = await ResponseCapture.ExecuteAsync(context, await next(invocation));
         return Respond(context, CachedResponse.From(response), route, privateRequest);
+    }
+
+    private BodyResult Hit(HttpContext context, string route, CacheKey key, CacheEntry entry, CacheTier from, bool privateRequest)
+    {
+        statistics.Hit(key);
+        metrics.Hit(route, from);
+        CacheHeaders.Hit(context.Response, entry, time.GetUtcNow(), from);
+        return Respond(context, CachedResponse.From(entry), route, privateRequest);
+    }
+
+    /// <summary>One Redis read per key at a time: concurrent lookups of the same key share it.</summary>
+    private async Task<StoreCallResult<CacheLookup>> LookupAsync(string route, CacheKey key)
+    {
+        if (!reads.TryLead(key, out var leader))
+        {
+            return await leader.Task;
+        }
+        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key, policy.Tags));
+        reads.Complete(key, leader, lookup);
+        return lookup;
     }
 
     private BodyResult Respond(HttpContext context, CachedResponse response, string route, bool privateRequest)

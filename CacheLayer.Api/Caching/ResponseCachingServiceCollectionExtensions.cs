@@ -25,7 +25,14 @@ public static class ResponseCachingServiceCollectionExtensions
         builder.Services.TryAddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
         builder.Services.TryAddSingleton<CacheCircuit>();
         builder.Services.TryAddSingleton<CacheStoreGuard>();
-        builder.Services.TryAddSingleton<InflightMisses>();
+        builder.Services.AddOptions<MemoryTierOptions>()
+            .BindConfiguration(MemoryTierOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<MemoryTier>();
+        builder.Services.AddHostedService<CacheInvalidationSubscriber>();
+        builder.Services.TryAddSingleton<Inflight<CapturedResponse>>();
+        builder.Services.TryAddSingleton<Inflight<StoreCallResult<CacheLookup>>>();
         builder.Services.TryAddSingleton<CacheInvalidator>();
         builder.Services.AddSingleton<CacheRecoveryService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheRecoveryService>());

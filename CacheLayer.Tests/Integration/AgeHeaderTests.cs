@@ -19,6 +19,6 @@ public sealed class AgeHeaderTests(CacheServerFixture store)
 
         Assert.Equal("HIT", hit.XCache());
         Assert.Equal(TimeSpan.FromSeconds(30), hit.Headers.Age);
-        Assert.Equal("CacheLayer; hit; ttl=90", hit.CacheStatus());
+        Assert.Equal("CacheLayer; hit; ttl=90; detail=memory", hit.CacheStatus());
     }
 }

@@ -21,7 +21,7 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
 
         Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
         Assert.Equal("HIT", hit.XCache());
-        Assert.Matches(@"^CacheLayer; hit; ttl=(89|90)$", hit.CacheStatus());
+        Assert.Matches(@"^CacheLayer; hit; ttl=(89|90); detail=memory$", hit.CacheStatus());
         Assert.NotNull(hit.Headers.Age);
         Assert.Equal(miss.Content.Headers.ContentType, hit.Content.Headers.ContentType);
         Assert.Equal(await miss.Content.ReadAsByteArrayAsync(), await hit.Content.ReadAsByteArrayAsync());

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CacheLayer.Api.Caching;
+
+/// <summary>
+/// Keeps the <see cref="MemoryTier"/> coherent across API processes: applies the invalidations every
+/// process publishes, and switches the tier off (emptying it) whenever the subscription connection is
+/// down, since messages could be missed then; it comes back empty when the subscription does.
+/// </summary>
+public sealed partial class CacheInvalidationSubscriber(
+    IConnectionMultiplexer redis,
+    MemoryTier tier,
+    IOptions<ResponseCachingOptions> options,
+    TimeProvider time,
+    ILogger<CacheInvalidationSubscriber> logger) : BackgroundService
+{
+    public static RedisChannel ChannelFor(string keyPrefix) => RedisChannel.Literal(keyPrefix + "__cachelayer:invalidations");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+        var channel = ChannelFor(options.Value.KeyPrefix);
+
+        // Until the first subscription succeeds (the store may be down at start-up), keep trying.
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(channel, OnMessage);
+                tier.SetConnected(true);
+                return;
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                LogNotSubscribed(logger, exception.Message);
+                await Task.Delay(options.Value.ProbeInterval, time, stoppingToken);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        redis.ConnectionFailed -= OnConnectionFailed;
+        redis.ConnectionRestored -= OnConnectionRestored;
+        base.Dispose();
+    }
+
+    private void OnMessage(RedisChannel channel, RedisValue message)
+    {
+        if (CacheInvalidation.Deserialize(message) is { } invalidation)
+        {
+            tier.Invalidate(invalidation);
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            tier.SetConnected(false);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            tier.SetConnected(true);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Not yet subscribed to cache invalidations: {Reason}")]
+    private static partial void LogNotSubscribed(ILogger logger, string reason);
+}

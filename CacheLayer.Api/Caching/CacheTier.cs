@@ -1,0 +1,8 @@
+namespace CacheLayer.Api.Caching;
+
+/// <summary>Where a hit came from.</summary>
+public enum CacheTier
+{
+    Memory,
+    Redis,
+}
