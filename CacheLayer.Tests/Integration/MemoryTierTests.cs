@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using CacheLayer.Api.Caching;
+using CacheLayer.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace CacheLayer.Tests.Integration;
+
+/// <summary>The in-process tier: hits without a round trip, coherent across API processes sharing one Redis.</summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class MemoryTierTests(CacheServerFixture store, ITestOutputHelper output)
+{
+    private static readonly TimeSpan CoherentWithin = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task A_repeated_read_is_served_from_memory_and_counted_as_such()
+    {
+        await using var api = new ApiFactory(store.Server.ConnectionString);
+        using var client = api.CreateClient();
+        await WaitUntilActiveAsync(api);
+
+        using var miss = await client.GetAsync("/api/users/1");
+        using var hit = await client.GetAsync("/api/users/1");
+
+        Assert.Equal("MISS", miss.XCache());
+        Assert.Matches("^CacheLayer; hit; ttl=\\d+; detail=memory$", hit.CacheStatus());
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Contains("cachelayer_cache_hits_total{otel_scope_name=\"CacheLayer.Cache\",cachelayer_tier=\"memory\",http_route=\"/api/users/{id}\"} 1", metrics);
+    }
+
+    [Fact]
+    public async Task A_write_through_one_process_reaches_the_others_memory()
+    {
+        var prefix = $"c{Guid.NewGuid():N}"[..9] + ":";
+        await using var first = new ApiFactory(store.Server.ConnectionString) { KeyPrefix = prefix };
+        await using var second = new ApiFactory(store.Server.ConnectionString) { KeyPrefix = prefix };
+        using var writer = first.CreateClient();
+        using var reader = second.CreateClient();
+        await WaitUntilActiveAsync(first);
+        await WaitUntilActiveAsync(second);
+        foreach (var client in new[] { writer, writer, reader, reader })
+        {
+            using var warm = await client.GetAsync("/api/users/2");
+        }
+        using (var warmed = await reader.GetAsync("/api/users/2"))
+        {
+            Assert.EndsWith("detail=memory", warmed.CacheStatus());
+        }
+
+        using var write = await writer.PutAsJsonAsync("/api/users/2", new { name = "Renamed B" });
+        var stopwatch = Stopwatch.StartNew();
+        string? status;
+        do
+        {
+            // Each process has its own demo data, so the other process's origin still says B: what
+            // matters is that it stops answering from its memory and asks again.
+            using var read = await reader.GetAsync("/api/users/2");
+            status = read.XCache();
+        }
+        while (status == "HIT" && stopwatch.Elapsed < CoherentWithin);
+
+        output.WriteLine($"The other process dropped its copy within {stopwatch.Elapsed.TotalMilliseconds:0.0} ms of the write returning.");
+        Assert.Equal("MISS", status);
+    }
+
+    [Fact]
+    public async Task Losing_the_subscription_empties_the_tier_until_it_is_back()
+    {
+        await using var api = new ApiFactory(store.Server.ConnectionString);
+        using var client = api.CreateClient();
+        await WaitUntilActiveAsync(api);
+        using var warm = await client.GetAsync("/api/posts/");
+        Assert.Equal(1, api.Service<MemoryTier>().Count);
+
+        await store.RedisServer.ClientKillAsync(clientType: StackExchange.Redis.ClientType.PubSub);
+
+        await WaitUntilAsync(() => api.Service<MemoryTier>().Count == 0);
+        await WaitUntilActiveAsync(api);
+        using var afterwards = await client.GetAsync("/api/posts/");
+        Assert.Equal("HIT", afterwards.XCache());
+        Assert.DoesNotContain("memory", afterwards.CacheStatus());
+    }
+
+    [Fact]
+    public async Task An_entry_never_outlives_its_ttl_in_memory()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock);
+        using var client = api.CreateClient();
+        await WaitUntilActiveAsync(api);
+        using var warm = await client.GetAsync("/api/posts/");
+
+        clock.Advance(TimeSpan.FromSeconds(91));
+        using var later = await client.GetAsync("/api/posts/");
+
+        Assert.DoesNotContain("memory", later.CacheStatus());
+    }
+
+    [Fact]
+    public async Task The_tier_holds_no_more_than_its_byte_budget()
+    {
+        await using var api = new ApiFactory(store.Server.ConnectionString) { Settings = { ["CacheLayer:MemoryTier:SizeLimitBytes"] = "4096" } };
+        using var client = api.CreateClient();
+        await WaitUntilActiveAsync(api);
+
+        for (var page = 0; page < 200; page++)
+        {
+            using var response = await client.GetAsync($"/api/posts/?page={page}");
+        }
+
+        // Each entry counts its body (43 bytes), key and a 256-byte overhead: at most 4096 / 300 of them.
+        Assert.InRange(api.Service<MemoryTier>().Count, 1, 4096 / 300);
+    }
+
+    private static Task WaitUntilActiveAsync(ApiFactory api)
+    {
+        _ = api.Server; // starts the host, and with it the subscription
+        return WaitUntilAsync(() => api.Service<MemoryTier>().IsActive);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
