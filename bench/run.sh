@@ -159,6 +159,7 @@ run() {
 }
 
 payload='{"posts":["Cached post A","Cached post B"]}'
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/results.tsv"
 
 start_server "API, memory tier on" "$work/api/CacheLayer.Api" \
@@ -184,6 +185,7 @@ echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /pr
 echo "date:    $(date -u '+%F %T UTC')"
 echo "build:   CacheLayer.Api $SOURCE ($revision), .NET SDK $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')"
 echo "wrk:     -t$THREADS -c$CONNECTIONS -d$DURATION --latency on loopback; warm-up $WARMUP per process, $SCENARIO_WARMUP per scenario; 1,000 keys = bench/pages.lua"
+echo "load:    $load_start (1/5/15 min) before the first process, $(cut -d' ' -f1-3 /proc/loadavg) after the last: well above 0 means something else shared the cores"
 echo "peak RSS: VmHWM of the serving process during the measured run ($hwm_mode)"
 echo
 python3 - "$work" <<'PY'
@@ -227,7 +229,7 @@ order = ["ceiling", "cl_hot", "cl_many", "off_hot", "off_many", "oc_hot", "oc_ma
 head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "non-2xx", "sock err", "peak RSS")
 fmt = "| {:<34} | {:>9} | {:>8} | {:>8} | {:>10} | {:>8} | {:>9} | {:>7} | {:>8} | {:>8} |"
 print(fmt.format(*head))
-print("|" + "|".join("-" * (w + 2) for w in (34, 9, 8, 8, 10, 8, 9, 7, 8, 8)) + "|")
+print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate((34, 9, 8, 8, 10, 8, 9, 7, 8, 8))) + "|")
 for key in order:
     r = by.get(key)
     if not r:

@@ -59,7 +59,7 @@ public static class CacheHeaders
         }
         if (policy.VaryByHeaders.Count > 0)
         {
-            response.Headers.Append(HeaderNames.Vary, string.Join(", ", policy.VaryByHeaders));
+            response.Headers.Append(HeaderNames.Vary, policy.VaryHeader);
         }
     }
 

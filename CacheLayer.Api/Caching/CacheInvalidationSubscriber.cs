@@ -11,7 +11,7 @@ namespace CacheLayer.Api.Caching;
 /// down, since messages could be missed then; it comes back empty when the subscription does.
 /// </summary>
 public sealed partial class CacheInvalidationSubscriber(
-    IConnectionMultiplexer redis,
+    RedisConnection connection,
     MemoryTier tier,
     IOptions<ResponseCachingOptions> options,
     TimeProvider time,
@@ -19,8 +19,12 @@ public sealed partial class CacheInvalidationSubscriber(
 {
     public static RedisChannel ChannelFor(string keyPrefix) => RedisChannel.Literal(keyPrefix + "__cachelayer:invalidations");
 
+    private IConnectionMultiplexer? _redis;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Connecting here, in the background, also warms the client up for the first requests.
+        var redis = _redis = await connection.GetAsync().WaitAsync(stoppingToken);
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
         var channel = ChannelFor(options.Value.KeyPrefix);
@@ -44,8 +48,11 @@ public sealed partial class CacheInvalidationSubscriber(
 
     public override void Dispose()
     {
-        redis.ConnectionFailed -= OnConnectionFailed;
-        redis.ConnectionRestored -= OnConnectionRestored;
+        if (_redis is { } redis)
+        {
+            redis.ConnectionFailed -= OnConnectionFailed;
+            redis.ConnectionRestored -= OnConnectionRestored;
+        }
         base.Dispose();
     }
 

@@ -20,7 +20,14 @@ public sealed class CacheKeyTemplate
         _method = method;
         _parts = parts;
         _trailingSlash = trailingSlash;
+        if (!parts.OfType<RouteParameter>().Any())
+        {
+            FixedPath = method + ":" + Render(_ => "");
+        }
     }
+
+    /// <summary>The key path of a template without parameters (e.g. <c>GET:/api/posts/</c>), built once; else null.</summary>
+    public string? FixedPath { get; }
 
     /// <summary>The template as written in keys, e.g. <c>GET:/api/users/{id}</c>.</summary>
     public string Text => _method + ":" + Render(name => "{" + name + "}");

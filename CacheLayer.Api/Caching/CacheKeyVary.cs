@@ -14,7 +14,7 @@ public static class CacheKeyVary
 {
     public static string From(HttpContext context, CachePolicy policy, string userSalt)
     {
-        if (policy.VaryByHeaders.Count == 0 && !policy.VaryByUser)
+        if (!policy.VaryByUser && !AnyPresent(context.Request.Headers, policy.VaryByHeaders))
         {
             return "";
         }
@@ -30,6 +30,18 @@ public static class CacheKeyVary
             parts.Add($"user={UserHash(context.User, userSalt)}");
         }
         return string.Join('&', parts);
+    }
+
+    private static bool AnyPresent(IHeaderDictionary headers, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (headers.TryGetValue(name, out var value) && value.Count > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary><c>anonymous</c>, or 32 hex digits of SHA-256 over the salted identity.</summary>

@@ -12,6 +12,9 @@ public sealed record CachePolicy(TimeSpan TimeToLive, IReadOnlyList<string> Tags
 {
     /// <summary>The longest TTL an endpoint may ask for; bookkeeping that outlives entries is kept this long.</summary>
     public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(1);
+
+    /// <summary>The <c>Vary</c> response header these variants call for, built once.</summary>
+    public string VaryHeader { get; } = string.Join(", ", VaryByHeaders);
 }
 
 /// <summary>Endpoint metadata: a successful call invalidates these cache key templates and tags.</summary>

@@ -19,7 +19,7 @@ namespace CacheLayer.Api.Caching;
 /// the background), so bookkeeping stays as large as the live key set. Everything a command touches
 /// together must share a Redis Cluster slot: under Cluster, give <c>KeyPrefix</c> a hash tag.
 /// </summary>
-public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptions<ResponseCachingOptions> options, TimeProvider time)
+public sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<ResponseCachingOptions> options, TimeProvider time)
     : IResponseCacheStore
 {
     // A generation must outlive any miss in flight (bounded by the request, far below this).
@@ -34,19 +34,18 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private readonly string _generationPrefix = options.Value.KeyPrefix + "__cachelayer:gen:";
     private readonly RedisChannel _invalidations = CacheInvalidationSubscriber.ChannelFor(options.Value.KeyPrefix);
 
-    private IDatabase Database => redis.GetDatabase();
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags)
     {
-        var values = await Database.StringGetAsync([RedisKeyOf(key.Value), .. GenerationKeysOf(key.Path, tags)]);
+        var values = await (await redis.DatabaseAsync()).StringGetAsync([RedisKeyOf(key.Value), .. GenerationKeysOf(key.Path, tags)]);
         var entry = values[0].IsNull ? null : CacheEntry.Deserialize((byte[])values[0]!);
         return new CacheLookup(entry, Generations(values.AsSpan(1)));
     }
 
     public async Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags) =>
-        Generations(await Database.StringGetAsync(GenerationKeysOf(path, tags)));
+        Generations(await (await redis.DatabaseAsync()).StringGetAsync(GenerationKeysOf(path, tags)));
 
     public async Task<bool> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags)
     {
@@ -65,7 +64,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
             throw new ArgumentException("One generation per path and tag is needed.", nameof(generations));
         }
 
-        var transaction = Database.CreateTransaction();
+        var transaction = (await redis.DatabaseAsync()).CreateTransaction();
         foreach (var (generationKey, generation) in generationKeys.Zip(generations.Values))
         {
             transaction.AddCondition(generation == 0
@@ -96,7 +95,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
             CacheInvalidationKind.All => await RemoveAllAsync(),
             _ => throw new ArgumentOutOfRangeException(nameof(invalidation)),
         };
-        await Database.PublishAsync(_invalidations, invalidation.Serialize());
+        await (await redis.DatabaseAsync()).PublishAsync(_invalidations, invalidation.Serialize());
         return removed;
     }
 
@@ -107,7 +106,8 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private async Task<long> RemoveAllAsync()
     {
         long removed = 0;
-        while (await Database.SortedSetRangeByRankAsync(_registry, 0, Chunk - 1) is { Length: > 0 } members)
+        var database = await redis.DatabaseAsync();
+        while (await database.SortedSetRangeByRankAsync(_registry, 0, Chunk - 1) is { Length: > 0 } members)
         {
             removed += await RemoveEntriesAsync(members);
         }
@@ -117,7 +117,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private async Task<bool> RemoveKeyAsync(string key)
     {
         RedisValue member = RedisKeyOf(key).ToString();
-        var batch = Database.CreateBatch();
+        var batch = (await redis.DatabaseAsync()).CreateBatch();
         var deleted = batch.KeyDeleteAsync(RedisKeyOf(key));
         var bookkeeping = Task.WhenAll(
             batch.SortedSetRemoveAsync(_registry, member),
@@ -128,15 +128,16 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         return await deleted;
     }
 
-    public Task<long> CountAsync() =>
-        Database.SortedSetLengthAsync(_registry, Now, double.PositiveInfinity, Exclude.Start);
+    public async Task<long> CountAsync() =>
+        await (await redis.DatabaseAsync()).SortedSetLengthAsync(_registry, Now, double.PositiveInfinity, Exclude.Start);
 
     public async Task<long> TrimExpiredAsync()
     {
+        var database = await redis.DatabaseAsync();
         long trimmed = 0;
-        while (await Database.SortedSetRangeByScoreAsync(_registry, double.NegativeInfinity, Now, take: Chunk) is { Length: > 0 } expired)
+        while (await database.SortedSetRangeByScoreAsync(_registry, double.NegativeInfinity, Now, take: Chunk) is { Length: > 0 } expired)
         {
-            var batch = Database.CreateBatch();
+            var batch = database.CreateBatch();
             var removal = Task.WhenAll(
                 batch.SortedSetRemoveAsync(_lex, expired),
                 batch.SortedSetRemoveAsync(_registry, expired));
@@ -147,11 +148,11 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         return trimmed;
     }
 
-    public Task<TimeSpan> PingAsync() => Database.PingAsync();
+    public async Task<TimeSpan> PingAsync() => await (await redis.DatabaseAsync()).PingAsync();
 
     private async Task<long> InvalidatePathAsync(string path)
     {
-        var database = Database;
+        var database = await redis.DatabaseAsync();
         var variants = VariantsKeyOf(path);
 
         // The generation moves first: from here on, no miss that started earlier can store.
@@ -175,18 +176,19 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
 
     private async Task<long> InvalidateTagAsync(string tag)
     {
+        var database = await redis.DatabaseAsync();
         var tagKey = TagKeyOf(tag);
         // As for a path: entries of this tag read before now can no longer be stored.
-        var batch = Database.CreateBatch();
+        var batch = database.CreateBatch();
         var advanced = Advance(batch, TagGenerationKeyOf(tag));
         batch.Execute();
         await advanced;
 
         long removed = 0;
-        while (await Database.SortedSetRangeByRankAsync(tagKey, 0, Chunk - 1) is { Length: > 0 } members)
+        while (await database.SortedSetRangeByRankAsync(tagKey, 0, Chunk - 1) is { Length: > 0 } members)
         {
             removed += await RemoveEntriesAsync(members);
-            await Database.SortedSetRemoveAsync(tagKey, members);
+            await database.SortedSetRemoveAsync(tagKey, members);
         }
         return removed;
     }
@@ -196,8 +198,9 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
         var from = Encoding.UTF8.GetBytes(_prefix + prefix);
         // Every UTF-8 string that starts with the prefix sorts below the prefix followed by 0xFF.
         byte[] to = [.. from, 0xFF];
+        var database = await redis.DatabaseAsync();
         long removed = 0;
-        while (await Database.SortedSetRangeByValueAsync(_lex, from, to, Exclude.None, take: Chunk) is { Length: > 0 } members)
+        while (await database.SortedSetRangeByValueAsync(_lex, from, to, Exclude.None, take: Chunk) is { Length: > 0 } members)
         {
             removed += await RemoveEntriesAsync(members);
         }
@@ -212,7 +215,7 @@ public sealed class RedisResponseCacheStore(IConnectionMultiplexer redis, IOptio
     private async Task<long> RemoveEntriesAsync(RedisValue[] members)
     {
         var byPath = members.GroupBy(member => CacheKey.PathOf(((string)member!)[_prefix.Length..])).ToList();
-        var batch = Database.CreateBatch();
+        var batch = (await redis.DatabaseAsync()).CreateBatch();
         var writes = byPath.Select(path => Advance(batch, GenerationKeyOf(path.Key))).ToList();
         var deleted = batch.KeyDeleteAsync(AsKeys(members));
         writes.Add(batch.SortedSetRemoveAsync(_registry, members));

@@ -15,7 +15,14 @@ public readonly record struct RequestCacheDirectives(bool NoStore, bool NoCache)
         var cacheControl = request.Headers.CacheControl;
         if (cacheControl.Count == 0)
         {
-            return new(false, request.Headers.Pragma.Any(value => value?.Contains("no-cache", StringComparison.OrdinalIgnoreCase) == true));
+            foreach (var pragma in request.Headers.Pragma)
+            {
+                if (pragma?.Contains("no-cache", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    return new(false, true);
+                }
+            }
+            return default;
         }
         if (!CacheControlHeaderValue.TryParse(cacheControl.ToString(), out var parsed))
         {

@@ -48,8 +48,9 @@ public sealed class ResponseCacheFilter(
             return await BypassAsync(invocation, next, route, bypass, privateRequest);
         }
 
+        var template = TemplateFor(context);
         var key = new CacheKey(
-            TemplateFor(context).FillPath(argumentLookup(invocation)),
+            template.FixedPath ?? template.FillPath(argumentLookup(invocation)),
             CacheKeyQuery.From(request.Query),
             CacheKeyVary.From(context, policy, _options.KeyPrefix));
         if (key.Value.Length > _options.MaxKeyLength)

@@ -22,6 +22,7 @@ public static class ResponseCachingServiceCollectionExtensions
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<CacheMetrics>();
         builder.Services.TryAddSingleton<CacheStatistics>();
+        builder.Services.TryAddSingleton<RedisConnection>();
         builder.Services.TryAddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
         builder.Services.TryAddSingleton<CacheCircuit>();
         builder.Services.TryAddSingleton<CacheStoreGuard>();
