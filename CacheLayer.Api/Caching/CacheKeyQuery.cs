@@ -17,6 +17,17 @@ public static class CacheKeyQuery
         {
             return "";
         }
+        if (query.Count == 1)
+        {
+            // The common case, without sorting: one parameter with one value.
+            foreach (var (name, values) in query)
+            {
+                if (values.Count == 1)
+                {
+                    return $"{Uri.EscapeDataString(name.ToLowerInvariant())}={Uri.EscapeDataString(values[0] ?? "")}";
+                }
+            }
+        }
 
         var names = query.Keys
             .Where(name => !string.Equals(name, BypassParameter, StringComparison.OrdinalIgnoreCase))
