@@ -38,7 +38,7 @@ public sealed class CacheRecoveryService(
         }
 
         var (invalidations, all) = circuit.TakePending();
-        if (all && !(await store.ProbeAsync("invalidate-all", s => s.InvalidateAllAsync(), ReplayTimeout)).Succeeded)
+        if (all && !(await store.ProbeAsync("invalidate-all", s => s.InvalidateAsync(CacheInvalidation.All), ReplayTimeout)).Succeeded)
         {
             circuit.DeferAll();
             return false;

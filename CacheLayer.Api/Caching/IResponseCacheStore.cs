@@ -15,14 +15,11 @@ public interface IResponseCacheStore
     /// </summary>
     Task<bool> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags);
 
-    /// <summary>Advances the generation of the path or tag concerned, then removes the entries; returns how many were removed.</summary>
+    /// <summary>
+    /// Advances the generations concerned, removes the entries (<see cref="CacheInvalidation.All"/>:
+    /// every entry the layer stored) and tells the other API processes; returns how many were removed.
+    /// </summary>
     Task<long> InvalidateAsync(CacheInvalidation invalidation);
-
-    /// <summary>Removes every entry this layer stored (after too many invalidations were missed to replay them one by one).</summary>
-    Task<long> InvalidateAllAsync();
-
-    /// <summary>Removes one exact key; false when there was none.</summary>
-    Task<bool> RemoveAsync(string key);
 
     /// <summary>Live cached entries (not the store's bookkeeping).</summary>
     Task<long> CountAsync();

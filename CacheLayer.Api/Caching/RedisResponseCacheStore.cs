@@ -99,10 +99,6 @@ public sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Resp
         return removed;
     }
 
-    public Task<long> InvalidateAllAsync() => InvalidateAsync(CacheInvalidation.All);
-
-    public async Task<bool> RemoveAsync(string key) => await InvalidateAsync(CacheInvalidation.Key(key)) > 0;
-
     private async Task<long> RemoveAllAsync()
     {
         long removed = 0;

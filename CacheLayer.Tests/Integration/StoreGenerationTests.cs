@@ -74,7 +74,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
             Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetAsync(key, [])).Generations, []));
         }
 
-        Assert.Equal(3, await Store.InvalidateAllAsync());
+        Assert.Equal(3, await Store.InvalidateAsync(CacheInvalidation.All));
         Assert.Equal(0, await Store.CountAsync());
         Assert.True(await store.Redis.KeyExistsAsync(_api.KeyPrefix + "not-ours"));
     }
