@@ -19,7 +19,10 @@ public static class CacheHeaders
     public static void Hit(HttpResponse response, CacheEntry entry, DateTimeOffset now, CacheTier from)
     {
         response.Headers[XCache] = "HIT";
-        response.Headers[CacheStatus] = $"{CacheName}; hit; ttl={Seconds(entry.TimeToLive(now))}" + (from == CacheTier.Memory ? "; detail=memory" : "");
+        var ttl = Seconds(entry.TimeToLive(now));
+        response.Headers[CacheStatus] = from == CacheTier.Memory
+            ? $"{CacheName}; hit; ttl={ttl}; detail=memory"
+            : $"{CacheName}; hit; ttl={ttl}";
         response.Headers.Age = Seconds(entry.Age(now)).ToString(CultureInfo.InvariantCulture);
     }
 

@@ -9,7 +9,7 @@ namespace CacheLayer.Api.Caching;
 /// </summary>
 public sealed class CacheInvalidationFilter(
     Func<Func<string, object?>, IEnumerable<CacheInvalidation>> invalidations,
-    Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
+    Func<EndpointFilterInvocationContext, string, object?> argumentLookup,
     CacheInvalidator invalidator) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -21,7 +21,7 @@ public sealed class CacheInvalidationFilter(
         }
 
         var route = EndpointRoute.TemplateOf(invocation.HttpContext);
-        foreach (var invalidation in invalidations(argumentLookup(invocation)))
+        foreach (var invalidation in invalidations(name => argumentLookup(invocation, name)))
         {
             await invalidator.InvalidateAsync(route, invalidation);
         }

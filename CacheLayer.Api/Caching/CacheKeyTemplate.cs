@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace CacheLayer.Api.Caching;
@@ -12,17 +12,17 @@ namespace CacheLayer.Api.Caching;
 public sealed class CacheKeyTemplate
 {
     private readonly string _method;
-    private readonly IReadOnlyList<object> _parts; // string literal or RouteParameter
+    private readonly object[] _parts; // Separator, string literal or RouteParameter
     private readonly bool _trailingSlash;
 
     private CacheKeyTemplate(string method, IReadOnlyList<object> parts, bool trailingSlash)
     {
         _method = method;
-        _parts = parts;
+        _parts = [.. parts];
         _trailingSlash = trailingSlash;
         if (!parts.OfType<RouteParameter>().Any())
         {
-            FixedPath = method + ":" + Render(_ => "");
+            FixedPath = Render<object?>(null, static (_, _) => "");
         }
     }
 
@@ -30,7 +30,7 @@ public sealed class CacheKeyTemplate
     public string? FixedPath { get; }
 
     /// <summary>The template as written in keys, e.g. <c>GET:/api/users/{id}</c>.</summary>
-    public string Text => _method + ":" + Render(name => "{" + name + "}");
+    public string Text => Render<object?>(null, static (_, name) => "{" + name + "}");
 
     public static CacheKeyTemplate FromRoute(string method, RoutePattern pattern)
     {
@@ -69,26 +69,35 @@ public sealed class CacheKeyTemplate
 
     /// <summary>The key path (no query) with each parameter taken from <paramref name="valueOf"/>.</summary>
     public string FillPath(Func<string, object?> valueOf) =>
-        _method + ":" + Render(name => Uri.EscapeDataString(Format(valueOf(name))));
+        FillPath(valueOf, static (lookup, name) => lookup(name));
 
-    private string Render(Func<string, string> parameter)
+    /// <summary>The same, with the values looked up in <paramref name="state"/>: no closure per request on the hit path.</summary>
+    public string FillPath<TState>(TState state, Func<TState, string, object?> valueOf) =>
+        Render((State: state, ValueOf: valueOf), static (lookup, name) => Uri.EscapeDataString(Format(lookup.ValueOf(lookup.State, name))));
+
+    /// <summary><c>METHOD:</c> and the path, with each parameter replaced by <paramref name="parameter"/>.</summary>
+    private string Render<TState>(TState state, Func<TState, string, string> parameter)
     {
-        var builder = new StringBuilder();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        text.AppendLiteral(_method);
+        text.AppendLiteral(":");
+        var empty = true;
         foreach (var part in _parts)
         {
-            builder.Append(part switch
+            empty = false;
+            text.AppendLiteral(part switch
             {
                 Separator => "/",
-                RouteParameter p => parameter(p.Name),
+                RouteParameter p => parameter(state, p.Name),
                 string literal => literal,
                 _ => "",
             });
         }
-        if (builder.Length == 0 || _trailingSlash)
+        if (empty || _trailingSlash)
         {
-            builder.Append('/');
+            text.AppendLiteral("/");
         }
-        return builder.ToString();
+        return text.ToStringAndClear();
     }
 
     private static string Format(object? value) => value switch

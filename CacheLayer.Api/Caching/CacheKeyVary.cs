@@ -14,34 +14,34 @@ public static class CacheKeyVary
 {
     public static string From(HttpContext context, CachePolicy policy, string userSalt)
     {
-        if (!policy.VaryByUser && !AnyPresent(context.Request.Headers, policy.VaryByHeaders))
+        // A loop, not LINQ: this runs on every hit.
+        string? single = null;
+        List<string>? parts = null;
+        foreach (var (name, keyName) in policy.VaryKeyNames)
         {
-            return "";
-        }
-
-        var parts = policy.VaryByHeaders
-            .Select(name => (Name: name.ToLowerInvariant(), Value: context.Request.Headers[name].ToString()))
-            .Where(header => header.Value.Length > 0)
-            .OrderBy(header => header.Name, StringComparer.Ordinal)
-            .Select(header => $"{header.Name}={Uri.EscapeDataString(header.Value)}")
-            .ToList();
-        if (policy.VaryByUser)
-        {
-            parts.Add($"user={UserHash(context.User, userSalt)}");
-        }
-        return string.Join('&', parts);
-    }
-
-    private static bool AnyPresent(IHeaderDictionary headers, IReadOnlyList<string> names)
-    {
-        foreach (var name in names)
-        {
-            if (headers.TryGetValue(name, out var value) && value.Count > 0)
+            var value = context.Request.Headers[name];
+            if (value.Count > 0 && value.ToString() is { Length: > 0 } text)
             {
-                return true;
+                Add(string.Concat(keyName, "=", Uri.EscapeDataString(text)));
             }
         }
-        return false;
+        if (policy.VaryByUser)
+        {
+            Add("user=" + UserHash(context.User, userSalt));
+        }
+        return parts is null ? single ?? "" : string.Join('&', parts);
+
+        void Add(string part)
+        {
+            if (single is null)
+            {
+                single = part;
+            }
+            else
+            {
+                (parts ??= [single]).Add(part);
+            }
+        }
     }
 
     /// <summary><c>anonymous</c>, or 32 hex digits of SHA-256 over the salted identity.</summary>

@@ -15,6 +15,10 @@ public sealed record CachePolicy(TimeSpan TimeToLive, IReadOnlyList<string> Tags
 
     /// <summary>The <c>Vary</c> response header these variants call for, built once.</summary>
     public string VaryHeader { get; } = string.Join(", ", VaryByHeaders);
+
+    /// <summary>The varied headers as they appear in keys: lower case, in ordinal order; built once.</summary>
+    public IReadOnlyList<(string Name, string KeyName)> VaryKeyNames { get; } =
+        [.. VaryByHeaders.Select(name => (name, name.ToLowerInvariant())).OrderBy(pair => pair.Item2, StringComparer.Ordinal)];
 }
 
 /// <summary>Endpoint metadata: a successful call invalidates these cache key templates and tags.</summary>

@@ -15,13 +15,13 @@ public static class EndpointRoute
     /// Looks up a key parameter: the handler's bound argument of that name when there is one, so
     /// <c>/users/01</c> and <c>/users/1</c> give the same key, else the raw route value.
     /// </summary>
-    public static Func<EndpointFilterInvocationContext, Func<string, object?>> ArgumentLookup(MethodInfo handler)
+    public static Func<EndpointFilterInvocationContext, string, object?> ArgumentLookup(MethodInfo handler)
     {
         var positions = handler.GetParameters()
             .Where(parameter => parameter.Name is not null)
             .ToDictionary(parameter => parameter.Name!, parameter => parameter.Position, StringComparer.OrdinalIgnoreCase);
 
-        return invocation => name => positions.TryGetValue(name, out var position) && position < invocation.Arguments.Count
+        return (invocation, name) => positions.TryGetValue(name, out var position) && position < invocation.Arguments.Count
             ? invocation.Arguments[position]
             : invocation.HttpContext.Request.RouteValues[name];
     }

@@ -26,11 +26,30 @@ public static class EntityTag
     public static bool IsMatchedBy(HttpRequest request, string etag)
     {
         var header = request.Headers.IfNoneMatch;
-        if (header.Count == 0 || !EntityTagHeaderValue.TryParseList(header, out var tags))
+        if (header.Count == 0)
         {
             return false;
         }
-        var current = new EntityTagHeaderValue(etag);
-        return tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+        if (header.Count == 1)
+        {
+            // The usual revalidation sends back the one tag it got: compare without parsing.
+            var single = header[0].AsSpan().Trim();
+            if (single is "*" || single.SequenceEqual(etag) || (single.StartsWith("W/") && single[2..].SequenceEqual(etag)))
+            {
+                return true;
+            }
+        }
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags))
+        {
+            return false;
+        }
+        foreach (var tag in tags)
+        {
+            if (tag.Equals(EntityTagHeaderValue.Any) || tag.Tag.AsSpan().SequenceEqual(etag))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -14,7 +14,7 @@ namespace CacheLayer.Api.Caching;
 /// </summary>
 public sealed class ResponseCacheFilter(
     CachePolicy policy,
-    Func<EndpointFilterInvocationContext, Func<string, object?>> argumentLookup,
+    Func<EndpointFilterInvocationContext, string, object?> argumentLookup,
     CacheStoreGuard store,
     MemoryTier tier,
     Inflight<StoreCallResult<CacheLookup>> reads,
@@ -50,7 +50,7 @@ public sealed class ResponseCacheFilter(
 
         var template = TemplateFor(context);
         var key = new CacheKey(
-            template.FixedPath ?? template.FillPath(argumentLookup(invocation)),
+            template.FixedPath ?? template.FillPath(invocation, argumentLookup),
             CacheKeyQuery.From(request.Query),
             CacheKeyVary.From(context, policy, _options.KeyPrefix));
         if (key.Value.Length > _options.MaxKeyLength)
