@@ -17,6 +17,7 @@ public sealed partial class CacheStoreGuard(
     ILogger<CacheStoreGuard> logger)
 {
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
+    private readonly SharedDeadlines _deadlines = new(options.Value.OperationTimeout, time);
 
     public Task<StoreCallResult<T>> RunAsync<T>(string route, string operation, Func<IResponseCacheStore, Task<T>> call, TimeSpan? timeout = null) =>
         circuit.IsOpen ? Task.FromResult(StoreCallResult<T>.Failed) : CallAsync(route, operation, call, timeout ?? _timeout);
@@ -32,7 +33,7 @@ public sealed partial class CacheStoreGuard(
         try
         {
             pending = call(store);
-            var value = await pending.WaitAsync(timeout, time);
+            var value = await (timeout == _timeout ? pending.WaitAsync(_deadlines.Next()) : pending.WaitAsync(timeout, time));
             metrics.Duration(route, operation, time.GetElapsedTime(started), succeeded: true);
             return new StoreCallResult<T>(true, value);
         }
