@@ -1,5 +1,5 @@
--- wrk script: spread requests uniformly over ?page=1..1000 (1,000 distinct cache keys).
+-- wrk script: spread requests uniformly over ?page=1..1000 (1,000 distinct cache keys) of the URL's path.
 math.randomseed(os.time())
 request = function()
-  return wrk.format("GET", "/api/posts/?page=" .. math.random(1, 1000))
+  return wrk.format("GET", wrk.path .. "?page=" .. math.random(1, 1000))
 end
