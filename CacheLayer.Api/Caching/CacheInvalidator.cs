@@ -11,7 +11,7 @@ public sealed class CacheInvalidator(
     CacheCircuit circuit,
     MemoryTier tier,
     Inflight<CapturedResponse> misses,
-    Inflight<StoreCallResult<CacheLookup>> reads,
+    Inflight<StoreCallResult<CacheEntry?>> reads,
     CacheMetrics metrics)
 {
     /// <summary>Removes what <paramref name="invalidation"/> covers; how many entries, or null when the store did not answer (deferred).</summary>

@@ -3,10 +3,10 @@ namespace CacheLayer.Api.Caching;
 /// <summary>Where cached responses live. Calls may fail or hang; <see cref="CacheStoreGuard"/> bounds them.</summary>
 public interface IResponseCacheStore
 {
-    /// <summary>The entry at <paramref name="key"/> and the generations of its path and <paramref name="tags"/>, in one round trip.</summary>
-    Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags);
+    /// <summary>The entry at <paramref name="key"/>, if any: one round trip, the whole of a Redis hit.</summary>
+    Task<CacheEntry?> GetAsync(CacheKey key);
 
-    /// <summary>The generations alone, for a refresh that does not read the entry.</summary>
+    /// <summary>The generations of the path and its <paramref name="tags"/>, read by a miss before it asks the origin.</summary>
     Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags);
 
     /// <summary>

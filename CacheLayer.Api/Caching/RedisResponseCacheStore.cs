@@ -37,11 +37,10 @@ public sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Resp
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags)
+    public async Task<CacheEntry?> GetAsync(CacheKey key)
     {
-        var values = await (await redis.DatabaseAsync()).StringGetAsync([RedisKeyOf(key.Value), .. GenerationKeysOf(key.Path, tags)]);
-        var entry = values[0].IsNull ? null : CacheEntry.Deserialize((byte[])values[0]!);
-        return new CacheLookup(entry, Generations(values.AsSpan(1)));
+        var value = await (await redis.DatabaseAsync()).StringGetAsync(RedisKeyOf(key.Value));
+        return value.IsNull ? null : CacheEntry.Deserialize((byte[])value!);
     }
 
     public async Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags) =>

@@ -17,7 +17,7 @@ public sealed class ResponseCacheFilter(
     Func<EndpointFilterInvocationContext, string, object?> argumentLookup,
     CacheStoreGuard store,
     MemoryTier tier,
-    Inflight<StoreCallResult<CacheLookup>> reads,
+    Inflight<StoreCallResult<CacheEntry?>> reads,
     Inflight<CapturedResponse> inflight,
     CacheStatistics statistics,
     CacheMetrics metrics,
@@ -70,7 +70,7 @@ public sealed class ResponseCacheFilter(
 
         var epoch = tier.Epoch;
         var lookup = await LookupAsync(route, key);
-        if (lookup.Value.Entry is { } entry)
+        if (lookup.Value is { } entry)
         {
             tier.Set(key, entry, policy.Tags, epoch);
             return Hit(context, route, key, entry, CacheTier.Redis, privateRequest);
@@ -93,8 +93,14 @@ public sealed class ResponseCacheFilter(
         }
 
         CapturedResponse response;
+        StoreCallResult<CacheGenerations> generations = default;
         try
         {
+            // Read before the origin is: a write that lands after this moves them, and the store below fails.
+            if (lookup.Succeeded)
+            {
+                generations = await store.RunAsync(route, "generations", s => s.GetGenerationsAsync(key.Path, policy.Tags));
+            }
             response = await ResponseCapture.ExecuteAsync(context, await next(invocation));
         }
         catch (Exception exception)
@@ -106,8 +112,8 @@ public sealed class ResponseCacheFilter(
 
         var cached = CachedResponse.From(response);
         // After a failed read the store is likely down: don't make the request wait for a second timeout.
-        var (stored, detail) = lookup.Succeeded
-            ? await StoreAsync(route, key, response, cached, lookup.Value.Generations, epoch)
+        var (stored, detail) = generations.Succeeded
+            ? await StoreAsync(route, key, response, cached, generations.Value!, epoch)
             : (false, "store-unavailable");
         CacheHeaders.Miss(context.Response, stored, detail);
         return Respond(context, cached, route, privateRequest);
@@ -172,13 +178,13 @@ public sealed class ResponseCacheFilter(
     }
 
     /// <summary>One Redis read per key at a time: concurrent lookups of the same key share it.</summary>
-    private async Task<StoreCallResult<CacheLookup>> LookupAsync(string route, CacheKey key)
+    private async Task<StoreCallResult<CacheEntry?>> LookupAsync(string route, CacheKey key)
     {
         if (!reads.TryLead(key, out var leader))
         {
             return await leader.Task;
         }
-        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key, policy.Tags));
+        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key));
         reads.Complete(key, leader, lookup);
         return lookup;
     }

@@ -33,7 +33,7 @@ public static class ResponseCachingServiceCollectionExtensions
         builder.Services.TryAddSingleton<MemoryTier>();
         builder.Services.AddHostedService<CacheInvalidationSubscriber>();
         builder.Services.TryAddSingleton<Inflight<CapturedResponse>>();
-        builder.Services.TryAddSingleton<Inflight<StoreCallResult<CacheLookup>>>();
+        builder.Services.TryAddSingleton<Inflight<StoreCallResult<CacheEntry?>>>();
         builder.Services.TryAddSingleton<CacheInvalidator>();
         builder.Services.AddSingleton<CacheRecoveryService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheRecoveryService>());

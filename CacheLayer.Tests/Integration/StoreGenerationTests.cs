@@ -23,10 +23,10 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     [Fact]
     public async Task A_miss_that_read_before_an_invalidation_cannot_store_after_it()
     {
-        var before = await Store.GetAsync(Key, []);
+        var before = await Store.GetGenerationsAsync(Key.Path, []);
 
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
-        var stored = await Store.SetAsync(Key, Entry("old"), before.Generations, []);
+        var stored = await Store.SetAsync(Key, Entry("old"), before, []);
 
         Assert.False(stored);
         Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
@@ -36,33 +36,33 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     public async Task A_miss_that_read_after_the_invalidation_stores()
     {
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
-        var after = await Store.GetAsync(Key, []);
+        var after = await Store.GetGenerationsAsync(Key.Path, []);
 
-        Assert.True(await Store.SetAsync(Key, Entry("new"), after.Generations, []));
-        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key, [])).Entry!.Body.Span));
+        Assert.True(await Store.SetAsync(Key, Entry("new"), after, []));
+        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key))!.Body.Span));
     }
 
     [Fact]
     public async Task Invalidating_a_path_blocks_stale_stores_of_its_query_variants_too()
     {
         var variant = new CacheKey(Key.Path, "page=2");
-        var before = await Store.GetAsync(variant, []);
+        var before = await Store.GetGenerationsAsync(variant.Path, []);
 
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
 
-        Assert.False(await Store.SetAsync(variant, Entry("old"), before.Generations, []));
+        Assert.False(await Store.SetAsync(variant, Entry("old"), before, []));
     }
 
     [Fact]
     public async Task Invalidating_a_tag_blocks_stale_stores_of_entries_with_that_tag()
     {
         string[] tags = ["users"];
-        var before = await Store.GetAsync(Key, tags);
+        var before = await Store.GetGenerationsAsync(Key.Path, tags);
 
         await Store.InvalidateAsync(CacheInvalidation.Tag("users"));
 
-        Assert.False(await Store.SetAsync(Key, Entry("old"), before.Generations, tags));
-        Assert.True(await Store.SetAsync(Key, Entry("new"), (await Store.GetAsync(Key, tags)).Generations, tags));
+        Assert.False(await Store.SetAsync(Key, Entry("old"), before, tags));
+        Assert.True(await Store.SetAsync(Key, Entry("new"), (await Store.GetGenerationsAsync(Key.Path, tags)), tags));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await store.Redis.StringSetAsync(_api.KeyPrefix + "not-ours", "x");
         foreach (var key in new[] { Key, new CacheKey(Key.Path, "a=1"), new CacheKey("GET:/api/posts/", "") })
         {
-            Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetAsync(key, [])).Generations, []));
+            Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetGenerationsAsync(key.Path, [])), []));
         }
 
         Assert.Equal(3, await Store.InvalidateAsync(CacheInvalidation.All));
