@@ -64,9 +64,6 @@ public sealed class CacheKeyTemplate
         return FromRoute(template[..colon], RoutePatternFactory.Parse(template[(colon + 1)..]));
     }
 
-    /// <summary>The parameter names the template needs.</summary>
-    public IEnumerable<string> ParameterNames => _parts.OfType<RouteParameter>().Select(p => p.Name);
-
     /// <summary>The key path (no query) with each parameter taken from <paramref name="valueOf"/>.</summary>
     public string FillPath(Func<string, object?> valueOf) =>
         FillPath(valueOf, static (lookup, name) => lookup(name));

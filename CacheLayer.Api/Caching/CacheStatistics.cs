@@ -13,17 +13,15 @@ public sealed class CacheStatistics(IOptions<ResponseCachingOptions> options)
 
     public long Misses => Interlocked.Read(ref _misses);
 
-    public void Hit(CacheKey key)
-    {
-        Interlocked.Increment(ref _hits);
-        _topKeys.Record(key.Value);
-    }
+    public void Hit(CacheKey key) => Record(ref _hits, key);
 
-    public void Miss(CacheKey key)
-    {
-        Interlocked.Increment(ref _misses);
-        _topKeys.Record(key.Value);
-    }
+    public void Miss(CacheKey key) => Record(ref _misses, key);
 
     public IReadOnlyList<KeyValuePair<string, long>> TopKeys(int count) => _topKeys.Top(count);
+
+    private void Record(ref long counter, CacheKey key)
+    {
+        Interlocked.Increment(ref counter);
+        _topKeys.Record(key.Value);
+    }
 }
