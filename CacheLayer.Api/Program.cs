@@ -18,6 +18,9 @@ builder.AddRedisClient("cache", settings => settings.DisableHealthChecks = true,
     redis.BacklogPolicy = BacklogPolicy.FailFast;
     // Reconnect promptly after an outage, rather than backing off exponentially.
     redis.ReconnectRetryPolicy = new LinearRetry(500);
+    // Bounds the first connection attempt, which the first requests wait for (see IResponseCacheStore.Connected).
+    redis.ConnectTimeout = 1000;
+    redis.ConnectRetry = 1;
 });
 builder.AddResponseCachingLayer();
 builder.AddDemoOrigin();

@@ -32,6 +32,10 @@ public sealed partial class CacheStoreGuard(
         Task<T>? pending = null;
         try
         {
+            if (!store.Connected.IsCompleted)
+            {
+                await store.Connected;
+            }
             pending = call(store);
             var value = await (timeout == _timeout ? pending.WaitAsync(_deadlines.Next()) : pending.WaitAsync(timeout, time));
             metrics.Duration(route, operation, time.GetElapsedTime(started), succeeded: true);

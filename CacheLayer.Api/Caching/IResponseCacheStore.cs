@@ -3,6 +3,12 @@ namespace CacheLayer.Api.Caching;
 /// <summary>Where cached responses live. Calls may fail or hang; <see cref="CacheStoreGuard"/> bounds them.</summary>
 public interface IResponseCacheStore
 {
+    /// <summary>
+    /// Completes once the first attempt to connect has ended, whether or not it succeeded. Calls wait
+    /// for it before their timeout starts: a store still connecting at start-up is not a failing one.
+    /// </summary>
+    Task Connected { get; }
+
     /// <summary>The entry at <paramref name="key"/>, if any: one round trip, the whole of a Redis hit.</summary>
     Task<CacheEntry?> GetAsync(CacheKey key);
 

@@ -6,7 +6,8 @@ namespace CacheLayer.Api.Caching;
 /// <summary>
 /// The Redis client, connected in the background. Resolving <see cref="IConnectionMultiplexer"/>
 /// connects synchronously and, with Redis down, blocks for the client's connect timeout; behind this
-/// task, a request only ever waits as long as its guarded store call may take.
+/// task it happens once, off the host's start-up, and only requests that arrive while it is under
+/// way wait for it.
 /// </summary>
 public sealed class RedisConnection(IServiceProvider services)
 {

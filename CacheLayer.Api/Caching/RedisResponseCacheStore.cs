@@ -37,6 +37,8 @@ public sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Resp
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    public Task Connected => redis.GetAsync();
+
     public async Task<CacheEntry?> GetAsync(CacheKey key)
     {
         var value = await (await redis.DatabaseAsync()).StringGetAsync(RedisKeyOf(key.Value));
