@@ -16,9 +16,13 @@ var api = builder.AddProject<Projects.CacheLayer_Api>("api")
     .WithEnvironment("CacheLayer__AdminApiKey", adminApiKey)
     .WithHttpHealthCheck("/health");
 
-if (builder.Configuration["CacheLayer:Origin:LatencyMs"] is { Length: > 0 } originLatencyMs)
+// Settings given to the AppHost reach the API: the demo's origin latency, the store timeout.
+foreach (var setting in new[] { "CacheLayer:Origin:LatencyMs", "CacheLayer:OperationTimeout" })
 {
-    api.WithEnvironment("CacheLayer__Origin__LatencyMs", originLatencyMs);
+    if (builder.Configuration[setting] is { Length: > 0 } value)
+    {
+        api.WithEnvironment(setting.Replace(":", "__"), value);
+    }
 }
 
 builder.Build().Run();

@@ -36,7 +36,7 @@ public sealed partial class CacheInvalidationSubscriber(
             {
                 await redis.GetSubscriber().SubscribeAsync(channel, OnMessage);
                 tier.SetConnected(true);
-                return;
+                break;
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
@@ -44,7 +44,21 @@ public sealed partial class CacheInvalidationSubscriber(
                 await Task.Delay(options.Value.ProbeInterval, time, stoppingToken);
             }
         }
+
+        // Connection events arrive on the thread pool, in no guaranteed order: a "restored" handled
+        // before its "failed" would leave the tier off. Recheck the real state now and then.
+        using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (tier.IsConnected != SubscriptionIsUp())
+            {
+                tier.SetConnected(SubscriptionIsUp());
+            }
+        }
     }
+
+    private bool SubscriptionIsUp() =>
+        _redis?.GetSubscriber().IsConnected(ChannelFor(options.Value.KeyPrefix)) == true;
 
     public override void Dispose()
     {
@@ -68,7 +82,7 @@ public sealed partial class CacheInvalidationSubscriber(
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            tier.SetConnected(false);
+            tier.SetConnected(SubscriptionIsUp());
         }
     }
 
@@ -76,7 +90,7 @@ public sealed partial class CacheInvalidationSubscriber(
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            tier.SetConnected(true);
+            tier.SetConnected(SubscriptionIsUp());
         }
     }
 

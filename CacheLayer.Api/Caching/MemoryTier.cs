@@ -36,6 +36,8 @@ public sealed class MemoryTier : IDisposable
     /// <summary>In use: enabled, and connected to the invalidations of the other processes.</summary>
     public bool IsActive => _cache is not null && _connected;
 
+    public bool IsConnected => _connected;
+
     /// <summary>Read before a store lookup and handed back to <see cref="Set"/>.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
 
@@ -93,7 +95,10 @@ public sealed class MemoryTier : IDisposable
         }
     }
 
-    /// <summary>Whether invalidations from other processes reach this one; when they may not, the tier empties.</summary>
+    /// <summary>
+    /// Whether invalidations from other processes reach this one. Either way the tier empties: going
+    /// down, it could miss messages; coming back, it may have missed some.
+    /// </summary>
     public void SetConnected(bool connected)
     {
         if (!connected)

@@ -17,6 +17,9 @@ public class AppHostTests
     private const string AdminApiKey = "e2e-admin-key-0123456789abcdef";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    // This test is about orchestration and the seed flow, not timeouts: a loaded CI machine must not
+    // turn a slow Redis answer into a bypass here.
+    private const string StoreTimeout = "00:00:02";
 
     [Theory]
     [InlineData("auto")] // redis-server where installed (as in CI), else Garnet
@@ -26,7 +29,7 @@ public class AppHostTests
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var cancellationToken = cancellation.Token;
         var builder = await DistributedApplicationTestingBuilder
-            .CreateAsync<apphost::Projects.CacheLayer_AppHost>([$"CacheStore={store}", $"Parameters:admin-api-key={AdminApiKey}"], cancellationToken)
+            .CreateAsync<apphost::Projects.CacheLayer_AppHost>([$"CacheStore={store}", $"Parameters:admin-api-key={AdminApiKey}", $"CacheLayer:OperationTimeout={StoreTimeout}"], cancellationToken)
             .WaitAsync(StartTimeout, cancellationToken);
         await using var app = await builder.BuildAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
         await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);

@@ -117,7 +117,10 @@ public sealed class CacheOutageTests : IAsyncLifetime
 
     // Without the memory tier, every hit here is a Redis read: the path these tests are about.
     private static ApiFactory NewApi(string connectionString) =>
-        new(connectionString) { Settings = { ["CacheLayer:MemoryTier:Enabled"] = "false" } };
+        new(connectionString)
+        {
+            Settings = { ["CacheLayer:MemoryTier:Enabled"] = "false", ["CacheLayer:OperationTimeout"] = "00:00:00.250" },
+        };
 
     private static async Task<(HttpResponseMessage Response, TimeSpan Elapsed)> TimedGetAsync(HttpClient client, string path)
     {
