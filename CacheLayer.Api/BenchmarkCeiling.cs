@@ -1,7 +1,7 @@
 namespace CacheLayer.Api;
 
 /// <summary>
-/// For <c>bench/run.sh</c> only (<c>CacheLayer:Benchmark:CeilingEndpoint=true</c>): the posts payload as
+/// For <c>bench/run.sh</c> only (<c>Demo:Benchmark:CeilingEndpoint=true</c>): the posts payload as
 /// bytes the process already holds, with no caching work — the fastest this API could answer.
 /// </summary>
 public static class BenchmarkCeiling
@@ -10,7 +10,7 @@ public static class BenchmarkCeiling
 
     public static IEndpointRouteBuilder MapBenchmarkCeiling(this IEndpointRouteBuilder endpoints)
     {
-        if (endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<bool>("CacheLayer:Benchmark:CeilingEndpoint"))
+        if (endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<bool>("Demo:Benchmark:CeilingEndpoint"))
         {
             endpoints.MapGet("/bench/ceiling", () => TypedResults.Bytes(Payload, "application/json; charset=utf-8"))
                 .ExcludeFromDescription();

@@ -17,7 +17,7 @@ var api = builder.AddProject<Projects.CacheLayer_Api>("api")
     .WithHttpHealthCheck("/health");
 
 // Settings given to the AppHost reach the API: the demo's origin latency, the store timeout.
-foreach (var setting in new[] { "CacheLayer:Origin:LatencyMs", "CacheLayer:OperationTimeout" })
+foreach (var setting in new[] { "Demo:Origin:LatencyMs", "CacheLayer:OperationTimeout" })
 {
     if (builder.Configuration[setting] is { Length: > 0 } value)
     {

@@ -20,9 +20,6 @@ public static class Extensions
     public const string AlivenessEndpointPath = "/alive";
     public const string PrometheusEndpointPath = "/metrics";
 
-    /// <summary>Meters the API owns; exported next to the framework's own.</summary>
-    public static readonly string[] ApplicationMeters = ["CacheLayer.Cache"];
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -49,7 +46,6 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(ApplicationMeters)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)

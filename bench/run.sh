@@ -101,7 +101,7 @@ start_server() {
   server_label=$label
   server_log="$work/$(tr -c 'A-Za-z0-9\n' _ <<<"$label").log"
   env ConnectionStrings__cache="127.0.0.1:$redis_port" \
-    CacheLayer__Origin__LatencyMs="$LATENCY_MS" \
+    Demo__Origin__LatencyMs="$LATENCY_MS" \
     ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
     "$@" "$binary" >"$server_log" 2>&1 &
   server_pid=$!
@@ -163,7 +163,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/results.tsv"
 
 start_server "API, memory tier on" "$work/api/CacheLayer.Api" \
-  CacheLayer__MemoryTier__Enabled=true CacheLayer__Benchmark__CeilingEndpoint=true
+  CacheLayer__MemoryTier__Enabled=true Demo__Benchmark__CeilingEndpoint=true
 run ceiling "ceiling: static bytes (API)" "/bench/ceiling"
 # The same ceiling through the Lua script: wrk's own cost of building 1,000 URLs, on the same two
 # cores, then weighs on both sides of the 1,000-key ratios.

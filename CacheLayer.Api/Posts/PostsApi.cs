@@ -1,4 +1,3 @@
-using CacheLayer.Api.Caching;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CacheLayer.Api.Posts;

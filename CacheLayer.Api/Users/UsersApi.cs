@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using CacheLayer.Api.Caching;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CacheLayer.Api.Users;

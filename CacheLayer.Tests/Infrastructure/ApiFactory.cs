@@ -43,7 +43,7 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
         builder.UseSetting("ConnectionStrings:cache", connectionString);
         builder.UseSetting("CacheLayer:KeyPrefix", KeyPrefix);
         builder.UseSetting("CacheLayer:AdminApiKey", adminApiKey ?? "");
-        builder.UseSetting("CacheLayer:Origin:LatencyMs", OriginLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Demo:Origin:LatencyMs", OriginLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Generous, so a loaded machine does not turn a slow Redis answer into a bypass; the outage
         // tests set the real default back.
         builder.UseSetting("CacheLayer:OperationTimeout", "00:00:02");

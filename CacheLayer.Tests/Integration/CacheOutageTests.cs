@@ -53,7 +53,7 @@ public sealed class CacheOutageTests : IAsyncLifetime
         await WaitUntilCachedAgainAsync(client, "/api/posts/");
         Assert.Equal("Healthy", await client.GetStringAsync("/health"));
         // Logged once per transition, not once per request.
-        var transitions = api.Logs.Lines.Where(line => line.Contains("CacheLayer.Api.Caching.CacheCircuit")).ToList();
+        var transitions = api.Logs.Lines.Where(line => line.Contains("CacheLayer.AspNetCore.Resilience.CacheCircuit")).ToList();
         Assert.Equal(2, transitions.Count);
         Assert.StartsWith("Warning", transitions[0]);
         Assert.Contains("caching resumed", transitions[1]);

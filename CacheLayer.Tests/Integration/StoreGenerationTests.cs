@@ -1,5 +1,4 @@
 using System.Text;
-using CacheLayer.Api.Caching;
 using CacheLayer.Tests.Infrastructure;
 
 namespace CacheLayer.Tests.Integration;

@@ -41,7 +41,7 @@ public class ValidatorTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal(HttpStatusCode.NotModified, onMiss.StatusCode);
         Assert.Equal("MISS", onMiss.XCache());
         Assert.Empty(await onMiss.Content.ReadAsByteArrayAsync());
-        Assert.True(await cold.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase().KeyExistsAsync(cold.RedisKey("GET:/api/users/1")));
+        Assert.True(await cold.Services.GetRequiredKeyedService<StackExchange.Redis.IConnectionMultiplexer>("cache").GetDatabase().KeyExistsAsync(cold.RedisKey("GET:/api/users/1")));
 
         Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_not_modified_total", "/api/users/{id}"));
         Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_hits_total", "/api/users/{id}"));

@@ -1,5 +1,4 @@
 using System.Text;
-using CacheLayer.Api.Caching;
 
 namespace CacheLayer.Tests.Unit;
 

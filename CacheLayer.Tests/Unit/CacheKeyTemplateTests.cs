@@ -1,4 +1,3 @@
-using CacheLayer.Api.Caching;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace CacheLayer.Tests.Unit;

@@ -1,16 +1,15 @@
-using CacheLayer.Api.Caching;
 
 namespace CacheLayer.Tests.Unit;
 
 public class InflightTests
 {
     private static readonly CacheKey Key = new("GET:/api/users/1", "");
-    private static readonly CapturedResponse Response = new(200, "application/json", [1, 2, 3]);
+    private static readonly CacheEntry Response = new(200, "application/json", "\"e\"", new byte[] { 1, 2, 3 }, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(1));
 
     [Fact]
     public void The_first_miss_leads_and_identical_misses_follow_it()
     {
-        var inflight = new Inflight<CapturedResponse>();
+        var inflight = new Inflight<CacheEntry>();
 
         Assert.True(inflight.TryLead(Key, out var leader));
         Assert.False(inflight.TryLead(Key, out var followed));
@@ -21,7 +20,7 @@ public class InflightTests
     [Fact]
     public async Task Followers_get_the_leaders_response_and_the_next_miss_leads_again()
     {
-        var inflight = new Inflight<CapturedResponse>();
+        var inflight = new Inflight<CacheEntry>();
         inflight.TryLead(Key, out var leader);
         inflight.TryLead(Key, out var followed);
 
@@ -34,7 +33,7 @@ public class InflightTests
     [Fact]
     public void After_a_write_forgets_the_path_no_miss_joins_a_leader_that_started_before_it()
     {
-        var inflight = new Inflight<CapturedResponse>();
+        var inflight = new Inflight<CacheEntry>();
         inflight.TryLead(Key, out var before);
         inflight.TryLead(new CacheKey(Key.Path, "a=1"), out _);
 
@@ -48,7 +47,7 @@ public class InflightTests
     [Fact]
     public async Task A_failed_leader_fails_its_followers_and_frees_the_key()
     {
-        var inflight = new Inflight<CapturedResponse>();
+        var inflight = new Inflight<CacheEntry>();
         inflight.TryLead(Key, out var leader);
         inflight.TryLead(Key, out var followed);
 

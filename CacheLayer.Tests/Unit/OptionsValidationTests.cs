@@ -10,7 +10,7 @@ public class OptionsValidationTests
     [InlineData("CacheLayer:OperationTimeout", "00:00:00")]
     [InlineData("CacheLayer:OperationTimeout", "00:05:00")]
     [InlineData("CacheLayer:TopKeysCapacity", "0")]
-    [InlineData("CacheLayer:Origin:LatencyMs", "-1")]
+    [InlineData("Demo:Origin:LatencyMs", "-1")]
     public void Invalid_settings_stop_the_api_at_start_up(string key, string value)
     {
         using var factory = new ApiFactory("127.0.0.1:1").WithWebHostBuilder(builder => builder.UseSetting(key, value));

@@ -1,4 +1,3 @@
-using CacheLayer.Api.Caching;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CacheLayer.Tests.Unit;

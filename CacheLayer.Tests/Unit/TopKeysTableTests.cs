@@ -1,4 +1,3 @@
-using CacheLayer.Api.Caching;
 
 namespace CacheLayer.Tests.Unit;
 

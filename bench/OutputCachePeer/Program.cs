@@ -28,7 +28,7 @@ builder.Services.AddOutputCache();
 
 builder.Services.AddProblemDetails();
 
-var latency = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("CacheLayer:Origin:LatencyMs", 20));
+var latency = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Demo:Origin:LatencyMs", 20));
 
 var app = builder.Build();
 

@@ -1,0 +1,82 @@
+using CacheLayer.AspNetCore;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registers the cache layer.</summary>
+public static class CacheLayerHostApplicationBuilderExtensions
+{
+    /// <summary>
+    /// Registers the Redis-backed response cache: its own Redis client for the connection string
+    /// <paramref name="connectionName"/> (an Aspire resource name, or <c>ConnectionStrings:{name}</c>),
+    /// set up as the layer needs it (start without Redis, fail fast while it is away, reconnect
+    /// promptly), its options from the <c>CacheLayer</c> section, validated at start-up, and a
+    /// <c>cache-store</c> health check that reports a down store as Degraded. The client is a keyed
+    /// service under <paramref name="connectionName"/>, so it never replaces the host's own.
+    /// </summary>
+    /// <param name="builder">The host's builder.</param>
+    /// <param name="connectionName">The connection string's name.</param>
+    /// <param name="configure">Changes the options after configuration is bound.</param>
+    public static TBuilder AddCacheLayer<TBuilder>(this TBuilder builder, string connectionName = "cache", Action<CacheLayerOptions>? configure = null)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
+        if (builder.Services.Any(service => service.ServiceType == typeof(CacheStoreGuard)))
+        {
+            throw new InvalidOperationException("AddCacheLayer was called twice; call it once per host.");
+        }
+
+        builder.AddKeyedRedisClient(connectionName, settings => settings.DisableHealthChecks = true, ConfigureClient);
+
+        var options = builder.Services.AddOptions<CacheLayerOptions>().BindConfiguration(CacheLayerOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheLayerOptions>, CacheLayerOptionsValidator>());
+        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, CacheLayerJsonContext.Default));
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<CacheStatistics>();
+        services.AddSingleton(provider => new RedisConnection(() => provider.GetRequiredKeyedService<IConnectionMultiplexer>(connectionName)));
+        services.AddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
+        services.AddSingleton<CacheCircuit>();
+        services.AddSingleton<PendingInvalidations>();
+        services.AddSingleton<CacheStoreGuard>();
+        services.AddSingleton<MemoryTier>();
+        services.AddSingleton<InvalidationFeed>();
+        services.AddSingleton<SharedReads>();
+        services.AddSingleton<Inflight<CacheEntry>>();
+        services.AddSingleton<CacheInvalidator>();
+        services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());
+        services.AddSingleton<CacheStatisticsReport>();
+        services.AddSingleton<CacheRecoveryService>();
+        services.AddHostedService<CacheInvalidationSubscriber>();
+        services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
+        services.AddHostedService<CacheJanitorService>();
+        services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
+        return builder;
+    }
+
+    private static void ConfigureClient(ConfigurationOptions redis)
+    {
+        // The cache is optional: start without it, and fail calls at once while it is away instead of
+        // queueing them, so requests fall back to the origin without waiting.
+        redis.AbortOnConnectFail = false;
+        redis.BacklogPolicy = BacklogPolicy.FailFast;
+        // Reconnect promptly after an outage, rather than backing off exponentially.
+        redis.ReconnectRetryPolicy = new LinearRetry(500);
+        // Bounds the first connection attempt, which the first requests wait for (see IResponseCacheStore.Connected).
+        redis.ConnectTimeout = 1000;
+        redis.ConnectRetry = 1;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace CacheLayer.AspNetCore;
+
+/// <summary>
+/// Checks <see cref="CacheLayerOptions"/> at start-up; each failure names its setting and the range it
+/// must lie in. Written out rather than with data annotations, which need reflection a trimmed or
+/// Native AOT host does not keep.
+/// </summary>
+internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CacheLayerOptions options)
+    {
+        var builder = new ValidateOptionsResultBuilder();
+        Check(builder, nameof(options.KeyPrefix), options.KeyPrefix.Length, 0, 128, "characters");
+        Check(builder, nameof(options.OperationTimeout), options.OperationTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
+        Check(builder, nameof(options.ProbeInterval), options.ProbeInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        Check(builder, nameof(options.CollapseTimeout), options.CollapseTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Check(builder, nameof(options.MaxKeyLength), options.MaxKeyLength, 32, 65_536);
+        Check(builder, nameof(options.MaxPendingInvalidations), options.MaxPendingInvalidations, 1, 1_000_000);
+        Check(builder, nameof(options.TopKeysCapacity), options.TopKeysCapacity, 1, 100_000);
+        Check(builder, "MemoryTier:" + nameof(options.MemoryTier.SizeLimitBytes), options.MemoryTier.SizeLimitBytes, 1024, 64L * 1024 * 1024 * 1024);
+        return builder.Build();
+    }
+
+    private static void Check<T>(ValidateOptionsResultBuilder builder, string setting, T value, T min, T max, string unit = "")
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            builder.AddError($"{CacheLayerOptions.SectionName}:{setting} is {value}{Unit(unit)}; it must be between {min} and {max}{Unit(unit)}.");
+        }
+    }
+
+    private static string Unit(string unit) => unit.Length == 0 ? "" : " " + unit;
+}

@@ -1,0 +1,21 @@
+namespace CacheLayer.AspNetCore.Coherence;
+
+/// <summary>One Redis read per key at a time: concurrent lookups of the same key share it.</summary>
+internal sealed class SharedReads(CacheStoreGuard store)
+{
+    private readonly Inflight<StoreCallResult<CacheEntry?>> _reads = new();
+
+    public async Task<StoreCallResult<CacheEntry?>> GetAsync(string route, CacheKey key)
+    {
+        if (!_reads.TryLead(key, out var leader))
+        {
+            return await leader.Task;
+        }
+        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key));
+        _reads.Complete(key, leader, lookup);
+        return lookup;
+    }
+
+    /// <summary>Later lookups of what <paramref name="invalidation"/> covers read afresh.</summary>
+    public void Forget(CacheInvalidation invalidation) => _reads.Forget(invalidation);
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace CacheLayer.AspNetCore.Http;
+
+/// <summary>
+/// What the cache tells the client: <c>X-Cache</c>, RFC 9211 <c>Cache-Status</c>, <c>Age</c> on hits,
+/// and on 200s the validator (<c>ETag</c>) with <c>Cache-Control: no-cache</c>, so browsers and proxies
+/// may keep a copy but must revalidate it (cheaply, with a 304) before each use: a body the API has
+/// invalidated is never served from downstream.
+/// </summary>
+internal static class CacheHeaders
+{
+    public const string XCache = "X-Cache";
+    public const string CacheStatus = "Cache-Status";
+    private const string CacheName = "CacheLayer";
+
+    public static void Hit(HttpResponse response, CacheEntry entry, DateTimeOffset now, CacheTier from)
+    {
+        response.Headers[XCache] = "HIT";
+        var ttl = Seconds(entry.TimeToLive(now));
+        response.Headers[CacheStatus] = from == CacheTier.Memory
+            ? $"{CacheName}; hit; ttl={ttl}; detail=memory"
+            : $"{CacheName}; hit; ttl={ttl}";
+        response.Headers.Age = Seconds(entry.Age(now)).ToString(CultureInfo.InvariantCulture);
+    }
+
+    public static void Miss(HttpResponse response, CacheForward forward, bool stored, CacheMissDetail detail)
+    {
+        response.Headers[XCache] = "MISS";
+        var status = forward == CacheForward.Request ? $"{CacheName}; fwd=request" : $"{CacheName}; fwd=miss";
+        if (stored)
+        {
+            status += "; stored";
+        }
+        if (detail.Name() is { } name)
+        {
+            status += "; detail=" + name;
+        }
+        response.Headers[CacheStatus] = status;
+    }
+
+    /// <summary>A miss answered by an identical request's origin call (RFC 9211 <c>collapsed</c>).</summary>
+    public static void Collapsed(HttpResponse response)
+    {
+        response.Headers[XCache] = "MISS";
+        response.Headers[CacheStatus] = $"{CacheName}; fwd=miss; collapsed";
+    }
+
+    public static void Bypass(HttpResponse response, CacheBypassReason reason)
+    {
+        response.Headers[XCache] = "BYPASS";
+        response.Headers[CacheStatus] = reason == CacheBypassReason.Requested
+            ? $"{CacheName}; fwd=bypass"
+            : $"{CacheName}; fwd=bypass; detail={reason.Name()}";
+    }
+
+    /// <summary>Validator and freshness for a 200, unless the handler chose its own Cache-Control.</summary>
+    public static void Validators(HttpResponse response, CacheEntry answer, CachePolicy policy, bool privateRequest)
+    {
+        if (answer.StatusCode != StatusCodes.Status200OK)
+        {
+            return;
+        }
+        response.Headers.ETag = answer.ETag;
+        if (response.Headers.CacheControl.Count == 0)
+        {
+            response.Headers.CacheControl = policy.VaryByUser || privateRequest ? "private, no-cache" : "no-cache";
+        }
+        if (policy.VaryByHeaders.Count > 0)
+        {
+            response.Headers.Append(HeaderNames.Vary, policy.VaryHeader);
+        }
+    }
+
+    private static long Seconds(TimeSpan span) => (long)span.TotalSeconds;
+}

@@ -1,0 +1,54 @@
+namespace CacheLayer.AspNetCore.Http;
+
+/// <summary>Why a request neither read nor wrote the cache; rendered in <c>Cache-Status</c> and the bypass counter.</summary>
+internal enum CacheBypassReason
+{
+    /// <summary><c>?nocache=true</c>.</summary>
+    Requested,
+    /// <summary><c>Cache-Control: no-store</c>.</summary>
+    NoStore,
+    /// <summary>Credentials on a route that does not vary by user.</summary>
+    Private,
+    /// <summary>The key is longer than <see cref="CacheLayerOptions.MaxKeyLength"/>.</summary>
+    KeyTooLong,
+}
+
+/// <summary>Why the origin was asked (RFC 9211 <c>fwd</c>).</summary>
+internal enum CacheForward
+{
+    /// <summary>Nothing usable was cached.</summary>
+    Miss,
+    /// <summary>The client asked for a fresh answer (<c>no-cache</c>, <c>max-age=0</c>).</summary>
+    Request,
+}
+
+/// <summary>Why a response from the origin was not stored, when that is worth telling.</summary>
+internal enum CacheMissDetail
+{
+    None,
+    StoreUnavailable,
+    SetCookie,
+    Invalidated,
+}
+
+internal static class CacheOutcomeNames
+{
+    /// <summary>As written in <c>Cache-Status</c> details and in the <c>cachelayer.reason</c> tag.</summary>
+    public static string Name(this CacheBypassReason reason) => reason switch
+    {
+        CacheBypassReason.Requested => "requested",
+        CacheBypassReason.NoStore => "no-store",
+        CacheBypassReason.Private => "private",
+        CacheBypassReason.KeyTooLong => "key-too-long",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
+
+    public static string? Name(this CacheMissDetail detail) => detail switch
+    {
+        CacheMissDetail.None => null,
+        CacheMissDetail.StoreUnavailable => "store-unavailable",
+        CacheMissDetail.SetCookie => "set-cookie",
+        CacheMissDetail.Invalidated => "invalidated",
+        _ => throw new ArgumentOutOfRangeException(nameof(detail)),
+    };
+}

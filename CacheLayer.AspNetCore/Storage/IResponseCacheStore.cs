@@ -1,0 +1,38 @@
+namespace CacheLayer.AspNetCore.Storage;
+
+/// <summary>Where cached responses live. Calls may fail or hang; <see cref="CacheStoreGuard"/> bounds them.</summary>
+internal interface IResponseCacheStore
+{
+    /// <summary>
+    /// Completes once the first attempt to connect has ended, whether or not it succeeded. Calls wait
+    /// for it before their timeout starts: a store still connecting at start-up is not a failing one.
+    /// </summary>
+    Task Connected { get; }
+
+    /// <summary>The entry at <paramref name="key"/>, if any: one round trip, the whole of a Redis hit.</summary>
+    Task<CacheEntry?> GetAsync(CacheKey key);
+
+    /// <summary>The generations of the path and its <paramref name="tags"/>, read by a miss before it asks the origin.</summary>
+    Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags);
+
+    /// <summary>
+    /// Stores the entry, findable by its <paramref name="tags"/>, unless its path or a tag was
+    /// invalidated since <paramref name="generations"/> were read; false if not stored.
+    /// </summary>
+    Task<bool> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags);
+
+    /// <summary>
+    /// Advances the generations concerned and removes the entries (<see cref="CacheInvalidation.All"/>:
+    /// every entry the layer stored); returns how many were removed. Telling the other API processes is
+    /// the <see cref="InvalidationFeed"/>'s job.
+    /// </summary>
+    Task<long> InvalidateAsync(CacheInvalidation invalidation);
+
+    /// <summary>Live cached entries (not the store's bookkeeping).</summary>
+    Task<long> CountAsync();
+
+    /// <summary>Drops bookkeeping of entries that have expired; returns how many.</summary>
+    Task<long> TrimExpiredAsync();
+
+    Task<TimeSpan> PingAsync();
+}
