@@ -19,16 +19,16 @@ internal sealed class CacheInvalidator(
     /// <summary>The <c>http.route</c> of invalidations made from code rather than by an endpoint.</summary>
     internal const string CodeRoute = "(code)";
 
-    public Task<CacheInvalidationResult> InvalidatePathAsync(string path, CancellationToken cancellationToken = default) =>
+    public Task<CacheInvalidationResult> InvalidatePathAsync(string path) =>
         InvalidateAsync(CodeRoute, CacheInvalidation.Path(Checked(path)));
 
-    public Task<CacheInvalidationResult> InvalidateKeyAsync(string key, CancellationToken cancellationToken = default) =>
+    public Task<CacheInvalidationResult> InvalidateKeyAsync(string key) =>
         InvalidateAsync(CodeRoute, CacheInvalidation.Key(Checked(key)));
 
-    public Task<CacheInvalidationResult> InvalidateTagAsync(string tag, CancellationToken cancellationToken = default) =>
+    public Task<CacheInvalidationResult> InvalidateTagAsync(string tag) =>
         InvalidateAsync(CodeRoute, CacheInvalidation.Tag(Checked(tag)));
 
-    public Task<CacheInvalidationResult> InvalidatePrefixAsync(string prefix, CancellationToken cancellationToken = default) =>
+    public Task<CacheInvalidationResult> InvalidatePrefixAsync(string prefix) =>
         InvalidateAsync(CodeRoute, CacheInvalidation.Prefix(Checked(prefix)));
 
     /// <summary>Removes what <paramref name="invalidation"/> covers, counted under <paramref name="route"/>.</summary>
