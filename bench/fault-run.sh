@@ -54,7 +54,7 @@ if [ "$SOURCE" = worktree ]; then
 else
   git archive --format=tar "$SOURCE" | tar -xf - -C "$work/src"
 fi
-echo "building CacheLayer.Api (Release) from $SOURCE ($(git rev-parse --short HEAD)$([ "$SOURCE" = worktree ] && [ -n "$(git status --porcelain -- CacheLayer.Api CacheLayer.ServiceDefaults)" ] && echo ', with uncommitted changes'))"
+echo "building CacheLayer.Api (Release) from $SOURCE ($(git rev-parse --short "$([ "$SOURCE" = worktree ] && echo HEAD || echo "$SOURCE")")$([ "$SOURCE" = worktree ] && [ -n "$(git status --porcelain -- CacheLayer.Api CacheLayer.AspNetCore CacheLayer.ServiceDefaults)" ] && echo ', with uncommitted changes'))"
 if ! dotnet publish "$work/src/CacheLayer.Api" -c Release -o "$work/api" --nologo -v quiet >"$work/publish.log" 2>&1; then
   grep -E 'error|Error' "$work/publish.log" | sort -u | head -20 >&2 || true
   echo "publish failed; try SOURCE=HEAD to build the last commit" >&2

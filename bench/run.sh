@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark, all on loopback: CacheLayer.Api (Release) against the static-bytes ceiling, against
 # itself with the in-process tier off, against ASP.NET Core Output Caching on the same Redis
-# (bench/OutputCachePeer, same service defaults and OpenTelemetry) and against the uncached origin.
+# (bench/OutputCachePeer: same service defaults and OpenTelemetry, its own default-configured Redis
+# client; its header lists how that client differs from CacheLayer's) and against the uncached origin.
 # Every scenario runs in one go and lands in one table, so the ratios compare like with like on a
 # shared, noisy machine.
 #   bash bench/run.sh                  # DURATION=15s CONNECTIONS=64 THREADS=2 by default
@@ -73,7 +74,7 @@ else
   tar --exclude='*/bin' --exclude='*/obj' -cf - bench | tar -xf - -C "$work/src"
 fi
 revision="$(git rev-parse --short "$([ "$SOURCE" = worktree ] && echo HEAD || echo "$SOURCE")")"
-[ "$SOURCE" = worktree ] && [ -n "$(git status --porcelain -- CacheLayer.Api CacheLayer.ServiceDefaults bench)" ] && revision+=", with uncommitted changes"
+[ "$SOURCE" = worktree ] && [ -n "$(git status --porcelain -- CacheLayer.Api CacheLayer.AspNetCore CacheLayer.ServiceDefaults bench)" ] && revision+=", with uncommitted changes"
 publish() { # PROJECT OUTDIR
   if ! dotnet publish "$work/src/$1" -c Release -o "$2" --nologo -v quiet >"$work/publish.log" 2>&1; then
     grep -E 'error|warning' "$work/publish.log" | sort -u | head -20 >&2 || true
@@ -162,8 +163,10 @@ payload='{"posts":["Cached post A","Cached post B"]}'
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/results.tsv"
 
+# CacheLayer__Benchmark__CeilingEndpoint is the ceiling's setting before the layer moved into
+# CacheLayer.AspNetCore (SOURCE=<an older revision>); the current API ignores it.
 start_server "API, memory tier on" "$work/api/CacheLayer.Api" \
-  CacheLayer__MemoryTier__Enabled=true Demo__Benchmark__CeilingEndpoint=true
+  CacheLayer__MemoryTier__Enabled=true Demo__Benchmark__CeilingEndpoint=true CacheLayer__Benchmark__CeilingEndpoint=true
 run ceiling "ceiling: static bytes (API)" "/bench/ceiling"
 # The same ceiling through the Lua script: wrk's own cost of building 1,000 URLs, on the same two
 # cores, then weighs on both sides of the 1,000-key ratios.

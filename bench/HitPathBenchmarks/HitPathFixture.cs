@@ -1,25 +1,29 @@
 using System.Reflection;
-using CacheLayer.Api.Caching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace CacheLayer.Bench.HitPath;
 
 /// <summary>
-/// The caching layer as the API wires it (<c>AddResponseCachingLayer</c>), with the memory tier
+/// The caching layer as a host wires it (<c>AddCacheLayer("cache")</c>), with the memory tier
 /// active, and reusable requests to the demo's cached routes. Reusing an <see cref="HttpContext"/>
 /// keeps the server's per-request objects out of the figures, so what is measured is what the
-/// layer itself allocates.
+/// layer itself allocates. Internal, as the layer's types are (the library lets this assembly see
+/// them); the benchmark classes keep it in private fields and expose only public types.
 /// </summary>
-public sealed class HitPathFixture : IAsyncDisposable
+internal sealed class HitPathFixture : IAsyncDisposable
 {
     public const string Route = "/api/posts/";
     public const string ContentType = "application/json; charset=utf-8";
+
+    /// <summary>The connection name the layer is registered with, and its Redis client's service key.</summary>
+    public const string ConnectionName = "cache";
 
     /// <summary>The demo's posts list, 43 bytes.</summary>
     public static readonly byte[] Body = """{"posts":["Cached post A","Cached post B"]}"""u8.ToArray();
@@ -74,13 +78,22 @@ public sealed class HitPathFixture : IAsyncDisposable
     /// <summary>The handler whose parameters the key lookup reads: the posts list takes none that key it.</summary>
     public static string Handler() => "";
 
+    /// <summary>
+    /// Stands in for the demo's <c>GET /api/users/{id}</c> handler, with its parameters in the same
+    /// order (<c>id</c>, the store, the cancellation token), so the key reads the bound <c>id</c>.
+    /// </summary>
+    public static string GetUser(int id, object? store, CancellationToken cancellationToken) =>
+        id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static HitPathFixture Create()
     {
         var builder = WebApplication.CreateBuilder();
-        // Never connects: a memory-tier hit does not touch Redis.
+        builder.AddCacheLayer(ConnectionName);
+        // Never connects: a memory-tier hit does not touch Redis. Registered after AddCacheLayer under
+        // the connection name, so the layer resolves this client instead of creating Aspire's (which
+        // is why no connection string is needed).
         var redis = ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false,connectTimeout=100");
-        builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
-        builder.AddResponseCachingLayer();
+        builder.Services.AddKeyedSingleton<IConnectionMultiplexer>(ConnectionName, redis);
         return new HitPathFixture(builder.Build(), redis);
     }
 
