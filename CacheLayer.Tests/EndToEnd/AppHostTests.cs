@@ -7,7 +7,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using CacheLayer.Tests.Infrastructure;
-using CacheLayer.Tests.Integration;
 
 namespace CacheLayer.Tests.EndToEnd;
 
@@ -63,8 +62,10 @@ public class AppHostTests
         using var deleted = await client.DeleteAsync("/api/cache?key=GET:/api/posts/", cancellationToken);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
 
-        var exposition = await client.GetStringAsync("/metrics", cancellationToken);
-        Assert.Equal(1, CacheStatisticsTests.Sample(exposition, "cachelayer_cache_hits_total", "/api/posts/"));
-        Assert.Equal(2, CacheStatisticsTests.Sample(exposition, "cachelayer_cache_misses_total", "/api/users/{id}"));
+        var exposition = PrometheusSamples.Parse(await client.GetStringAsync("/metrics", cancellationToken));
+        Assert.Equal(1, exposition.Single("cachelayer_cache_hits_total",
+            PrometheusSamples.CacheScope, ("cachelayer_tier", hit.HitTier()), ("http_route", "/api/posts/")));
+        Assert.Single(exposition.Matching("cachelayer_cache_hits_total", ("http_route", "/api/posts/")));
+        Assert.Equal(2, exposition.Single("cachelayer_cache_misses_total", PrometheusSamples.CacheScope, ("http_route", "/api/users/{id}")));
     }
 }

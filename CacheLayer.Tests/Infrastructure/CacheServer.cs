@@ -55,6 +55,21 @@ public abstract class CacheServer : IAsyncDisposable
 
     public abstract Task StopAsync();
 
+    /// <summary>
+    /// Which store this is, from the store itself: <see cref="Kind"/> and the version <c>INFO server</c>
+    /// reports (<c>garnet_version</c> for Garnet, <c>redis_version</c> otherwise), e.g. <c>redis-server 7.0.15</c>.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        await using var connection = await ConnectAsync();
+        var info = (await connection.GetServers()[0].InfoAsync("server"))
+            .SelectMany(section => section)
+            .DistinctBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
+        var version = info.GetValueOrDefault("garnet_version") ?? info.GetValueOrDefault("redis_version") ?? "(version not reported)";
+        return $"{Kind} {version}";
+    }
+
     public Task<ConnectionMultiplexer> ConnectAsync() =>
         ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
         {

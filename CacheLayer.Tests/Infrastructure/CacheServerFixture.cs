@@ -1,9 +1,11 @@
 using StackExchange.Redis;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace CacheLayer.Tests.Infrastructure;
 
 /// <summary>One store shared by the integration tests; each test isolates itself with its own key prefix.</summary>
-public sealed class CacheServerFixture : IAsyncLifetime
+public sealed class CacheServerFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     private CacheServer? _server;
     private ConnectionMultiplexer? _redis;
@@ -14,11 +16,41 @@ public sealed class CacheServerFixture : IAsyncLifetime
 
     public IServer RedisServer => _redis!.GetServers()[0];
 
+    /// <summary>The store that was started, as it reports itself, e.g. <c>redis-server 7.0.15</c>.</summary>
+    public string Description { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         _server = await CacheServer.StartAsync();
         _redis = await _server.ConnectAsync();
+        Description = await _server.DescribeAsync();
+        var message = $"CacheServerFixture started {Description} on {_server.ConnectionString} (CI={Environment.GetEnvironmentVariable("CI") ?? "unset"}).";
+        diagnostics.OnMessage(new DiagnosticMessage(message));
+        Console.WriteLine(message);
     }
+
+    /// <summary>
+    /// How many cache entries live under <paramref name="keyPrefix"/>, found with SCAN (fine in a test,
+    /// never in product code). The layer's bookkeeping under <c>{prefix}__cachelayer:</c> is not counted.
+    /// </summary>
+    public Task<int> CountEntriesAsync(string keyPrefix) => CountEntriesAsync(RedisServer, keyPrefix);
+
+    public static async Task<int> CountEntriesAsync(IServer server, string keyPrefix)
+    {
+        var bookkeeping = keyPrefix + "__cachelayer:";
+        var count = 0;
+        await foreach (var key in server.KeysAsync(pattern: EscapeGlob(keyPrefix) + "*", pageSize: 1000))
+        {
+            if (!key.ToString().StartsWith(bookkeeping, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static string EscapeGlob(string text) =>
+        string.Concat(text.Select(c => c is '*' or '?' or '[' or ']' or '\\' ? $"\\{c}" : c.ToString()));
 
     public async Task DisposeAsync()
     {

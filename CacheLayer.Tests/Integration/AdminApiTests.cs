@@ -10,6 +10,8 @@ public class AdminApiTests(CacheServerFixture store) : ApiTest(store)
     public async Task An_admin_deletes_a_cached_key()
     {
         using var warm = await Client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.Equal(1, await CountEntriesAsync());
         using var admin = Api.CreateAdminClient();
 
         using var deleted = await admin.DeleteAsync("/api/cache?key=GET:/api/posts/");
@@ -18,6 +20,7 @@ public class AdminApiTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal("Cache key deleted", (await deleted.Content.ReadFromJsonAsync<MessageBody>())!.Message);
         Assert.False(await IsCachedAsync("GET:/api/posts/"));
+        Assert.Equal(0, await CountEntriesAsync());
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.Equal("Cache key not found", (await again.Content.ReadFromJsonAsync<MessageBody>())!.Message);
         using var next = await Client.GetAsync("/api/posts/");
@@ -45,6 +48,7 @@ public class AdminApiTests(CacheServerFixture store) : ApiTest(store)
     public async Task Admin_routes_refuse_a_missing_or_wrong_key_and_change_nothing(string? key)
     {
         using var warm = await Client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
         using var client = Api.CreateClient();
         if (key is not null)
         {
@@ -57,6 +61,7 @@ public class AdminApiTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, stats.StatusCode);
         Assert.True(await IsCachedAsync("GET:/api/posts/"));
+        Assert.Equal(1, await CountEntriesAsync());
         Assert.DoesNotContain(ApiFactory.AdminApiKey, await delete.Content.ReadAsStringAsync());
     }
 

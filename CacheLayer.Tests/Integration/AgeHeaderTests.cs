@@ -12,6 +12,7 @@ public sealed class AgeHeaderTests(CacheServerFixture store)
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         await using var api = new ApiFactory(store.Server.ConnectionString, time: clock);
         using var client = api.CreateClient();
+        await api.WaitUntilMemoryTierActiveAsync();
         using var miss = await client.GetAsync("/api/users/1");
 
         clock.Advance(TimeSpan.FromSeconds(30));

@@ -21,6 +21,9 @@ public abstract class ApiTest(CacheServerFixture store) : IAsyncLifetime
 
     protected Task<bool> IsCachedAsync(string cacheKey) => Redis.KeyExistsAsync(Api.RedisKey(cacheKey));
 
+    /// <summary>Cache entries under this test's key prefix, counted with SCAN; bookkeeping keys excluded.</summary>
+    protected Task<int> CountEntriesAsync() => Store.CountEntriesAsync(Api.KeyPrefix);
+
     protected async Task<string> NameOfUserAsync(int id)
     {
         using var response = await Client.GetAsync($"/api/users/{id}?nocache=true");

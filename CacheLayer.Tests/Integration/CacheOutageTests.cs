@@ -39,11 +39,14 @@ public sealed class CacheOutageTests : IAsyncLifetime
         using var update = await client.PutAsJsonAsync("/api/users/1", new { name = "Written while down" });
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
 
-        var metrics = await client.GetStringAsync("/metrics");
-        // The first failure opened the circuit: later requests did not even try the store.
-        Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_errors_total", "/api/posts/"));
-        Assert.Null(CacheStatisticsTests.Sample(metrics, "cachelayer_cache_errors_total", "/api/users/{id}"));
-        Assert.Contains("cachelayer_cache_circuit_open{otel_scope_name=\"CacheLayer.Cache\"} 1", metrics);
+        var metrics = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        // The first failure (the read of /api/posts/) opened the circuit: later requests did not even try the store.
+        Assert.Equal(1, metrics.Single("cachelayer_cache_errors_total",
+            PrometheusSamples.CacheScope, ("cachelayer_operation", "get"), ("http_route", "/api/posts/")));
+        Assert.Single(metrics.Matching("cachelayer_cache_errors_total", ("http_route", "/api/posts/")));
+        // (The background probe's failures, if one ran yet, count under http_route="" and operation "ping".)
+        Assert.Empty(metrics.Matching("cachelayer_cache_errors_total", ("http_route", "/api/users/{id}")));
+        Assert.Equal(1, metrics.Single("cachelayer_cache_circuit_open", PrometheusSamples.CacheScope));
 
         using var health = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -78,8 +81,10 @@ public sealed class CacheOutageTests : IAsyncLifetime
         Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", stalled.CacheStatus());
         Assert.True(firstElapsed < AnswerWithin, $"The request took {firstElapsed} with the store stalled.");
         Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", skipped.CacheStatus());
-        var metrics = await client.GetStringAsync("/metrics");
-        Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_errors_total", "/api/users/{id}"));
+        var metrics = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(1, metrics.Single("cachelayer_cache_errors_total",
+            PrometheusSamples.CacheScope, ("cachelayer_operation", "get"), ("http_route", "/api/users/{id}")));
+        Assert.Single(metrics.Matching("cachelayer_cache_errors_total", ("http_route", "/api/users/{id}")));
 
         proxy.Resume();
         await WaitUntilCachedAgainAsync(client, "/api/users/2");
@@ -100,6 +105,7 @@ public sealed class CacheOutageTests : IAsyncLifetime
         // The stale entry is still in the store: only this process knows it must go.
         using var redis = await _server.ConnectAsync();
         Assert.True(await redis.GetDatabase().KeyExistsAsync(api.RedisKey("GET:/api/users/1")));
+        Assert.Equal(1, await CacheServerFixture.CountEntriesAsync(redis.GetServers()[0], api.KeyPrefix));
 
         proxy.Resume();
         using var timeout = new CancellationTokenSource(ResumeWithin);

@@ -1,12 +1,10 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using CacheLayer.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace CacheLayer.Tests.Integration;
 
-public partial class CacheStatisticsTests(CacheServerFixture store) : ApiTest(store)
+public class CacheStatisticsTests(CacheServerFixture store) : ApiTest(store)
 {
     [Fact]
     public async Task Cache_statistics_agree_with_the_x_cache_headers()
@@ -19,6 +17,7 @@ public partial class CacheStatisticsTests(CacheServerFixture store) : ApiTest(st
             seen.Add(response.XCache()!);
         }
         using var bypass = await Client.GetAsync("/api/posts/?nocache=true");
+        Assert.Equal(["MISS", "HIT", "MISS", "HIT", "HIT", "MISS", "MISS", "HIT", "MISS"], seen);
 
         using var admin = Api.CreateAdminClient();
         using var statistics = JsonDocument.Parse(await admin.GetStringAsync("/metrics/cache"));
@@ -33,11 +32,7 @@ public partial class CacheStatisticsTests(CacheServerFixture store) : ApiTest(st
         Assert.Contains(("GET:/api/users/1", 2L), topKeys);
         Assert.Contains(("GET:/api/posts/?page=2", 1L), topKeys);
 
-        var live = 0;
-        await foreach (var _ in Store.RedisServer.KeysAsync(pattern: Api.KeyPrefix + "GET:*"))
-        {
-            live++;
-        }
+        var live = await CountEntriesAsync();
         Assert.Equal(4, live); // posts, posts?page=2, users/1, users/2
         Assert.Equal(live, root.GetProperty("total_cached_keys").GetInt64());
     }
@@ -55,6 +50,7 @@ public partial class CacheStatisticsTests(CacheServerFixture store) : ApiTest(st
         using var created = await Client.PostAsync("/api/posts/", JsonContent("{\"title\":\"x\"}"));
 
         Assert.Equal(1, await TotalCachedKeysAsync(admin));
+        Assert.Equal(1, await CountEntriesAsync());
     }
 
     [Fact]
@@ -64,16 +60,26 @@ public partial class CacheStatisticsTests(CacheServerFixture store) : ApiTest(st
         using var hit = await Client.GetAsync("/api/posts/");
         using var bypass = await Client.GetAsync("/api/posts/?nocache=true");
         using var update = await Client.PutAsync("/api/users/1", JsonContent("{\"name\":\"x\"}"));
+        Assert.Equal("CacheLayer; fwd=miss; stored", miss.CacheStatus());
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
 
         using var response = await Client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
+        var samples = PrometheusSamples.Parse(text);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(1, Sample(text, "cachelayer_cache_hits_total", "/api/posts/"));
-        Assert.Equal(1, Sample(text, "cachelayer_cache_misses_total", "/api/posts/"));
-        Assert.Equal(1, Sample(text, "cachelayer_cache_bypasses_total", "/api/posts/"));
-        Assert.Equal(1, Sample(text, "cachelayer_cache_invalidations_total", "/api/users/{id}"));
-        Assert.Contains("cachelayer_cache_operation_duration_seconds_bucket", text);
+        var scope = PrometheusSamples.CacheScope;
+        Assert.Equal(1, samples.Single("cachelayer_cache_hits_total", scope, ("cachelayer_tier", hit.HitTier()), ("http_route", "/api/posts/")));
+        Assert.Single(samples.Matching("cachelayer_cache_hits_total", ("http_route", "/api/posts/")));
+        Assert.Equal(1, samples.Single("cachelayer_cache_misses_total", scope, ("http_route", "/api/posts/")));
+        Assert.Equal(1, samples.Single("cachelayer_cache_bypasses_total", scope, ("cachelayer_reason", "requested"), ("http_route", "/api/posts/")));
+        Assert.Equal(1, samples.Single("cachelayer_cache_invalidations_total", scope, ("http_route", "/api/users/{id}")));
+        // The one miss stored its answer once.
+        Assert.Equal(1, samples.Single("cachelayer_cache_operation_duration_seconds_count",
+            scope, ("cachelayer_operation", "set"), ("cachelayer_outcome", "success"), ("http_route", "/api/posts/")));
+        Assert.Equal(1, samples.Single("cachelayer_cache_operation_duration_seconds_bucket",
+            scope, ("cachelayer_operation", "set"), ("cachelayer_outcome", "success"), ("http_route", "/api/posts/"), ("le", "+Inf")));
         Assert.DoesNotContain("GET:/api/posts/", text);
     }
 
@@ -95,19 +101,4 @@ public partial class CacheStatisticsTests(CacheServerFixture store) : ApiTest(st
         using var statistics = JsonDocument.Parse(await admin.GetStringAsync("/metrics/cache"));
         return statistics.RootElement.GetProperty("total_cached_keys").GetInt64();
     }
-
-    internal static double? Sample(string exposition, string metric, string route)
-    {
-        foreach (Match match in SampleLine().Matches(exposition))
-        {
-            if (match.Groups["name"].Value == metric && match.Groups["labels"].Value.Contains($"http_route=\"{route}\""))
-            {
-                return double.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-        return null;
-    }
-
-    [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>.*)\} (?<value>\S+)$", RegexOptions.Multiline)]
-    private static partial Regex SampleLine();
 }

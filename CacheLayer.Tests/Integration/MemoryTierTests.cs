@@ -24,8 +24,12 @@ public sealed class MemoryTierTests(CacheServerFixture store, ITestOutputHelper 
 
         Assert.Equal("MISS", miss.XCache());
         Assert.Matches("^CacheLayer; hit; ttl=\\d+; detail=memory$", hit.CacheStatus());
-        var metrics = await client.GetStringAsync("/metrics");
-        Assert.Contains("cachelayer_cache_hits_total{otel_scope_name=\"CacheLayer.Cache\",cachelayer_tier=\"memory\",http_route=\"/api/users/{id}\"} 1", metrics);
+        var metrics = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(1, metrics.Single("cachelayer_cache_hits_total",
+            PrometheusSamples.CacheScope, ("cachelayer_tier", "memory"), ("http_route", "/api/users/{id}")));
+        Assert.Null(metrics.Value("cachelayer_cache_hits_total",
+            PrometheusSamples.CacheScope, ("cachelayer_tier", "redis"), ("http_route", "/api/users/{id}")));
+        Assert.Equal(1, metrics.Single("cachelayer_cache_misses_total", PrometheusSamples.CacheScope, ("http_route", "/api/users/{id}")));
     }
 
     [Fact]
@@ -89,6 +93,9 @@ public sealed class MemoryTierTests(CacheServerFixture store, ITestOutputHelper 
         using var client = api.CreateClient();
         await WaitUntilActiveAsync(api);
         using var warm = await client.GetAsync("/api/posts/");
+        using var remembered = await client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.EndsWith("; detail=memory", remembered.CacheStatus());
 
         clock.Advance(TimeSpan.FromSeconds(91));
         using var later = await client.GetAsync("/api/posts/");

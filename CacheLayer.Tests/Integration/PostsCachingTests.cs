@@ -10,6 +10,7 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
     [Fact]
     public async Task First_read_misses_and_stores_then_a_hit_returns_the_same_status_type_and_bytes()
     {
+        await Api.WaitUntilMemoryTierActiveAsync();
         using var miss = await Client.GetAsync("/api/posts/");
         using var hit = await Client.GetAsync("/api/posts/");
 
@@ -30,8 +31,10 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
     [Fact]
     public async Task The_entry_lives_in_redis_under_its_key_with_the_endpoint_ttl()
     {
-        using var _ = await Client.GetAsync("/api/posts/");
+        using var miss = await Client.GetAsync("/api/posts/");
 
+        Assert.Equal("CacheLayer; fwd=miss; stored", miss.CacheStatus());
+        Assert.Equal(1, await CountEntriesAsync());
         var ttl = await Redis.KeyTimeToLiveAsync(Api.RedisKey("GET:/api/posts/"));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromSeconds(85), TimeSpan.FromSeconds(90));
@@ -60,6 +63,7 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("HIT", reordered.XCache());
         Assert.Equal("MISS", other.XCache());
         Assert.True(await IsCachedAsync("GET:/api/posts/?page=2"));
+        Assert.Equal(2, await CountEntriesAsync());
     }
 
     [Fact]
@@ -69,8 +73,11 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("BYPASS", bypass.XCache());
         Assert.Equal("CacheLayer; fwd=bypass", bypass.CacheStatus());
         Assert.False(await IsCachedAsync("GET:/api/posts/"));
+        Assert.Equal(0, await CountEntriesAsync());
 
         using var warm = await Client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.Equal(1, await CountEntriesAsync());
         // Changed behind the cache's back: only a request that skips the cache can see it.
         await Api.Service<PostStore>().AddAsync("Added behind the cache", CancellationToken.None);
 
@@ -86,7 +93,14 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
         foreach (var path in new[] { "/api/posts/", "/api/posts/?page=2", "/api/posts/?page=3&size=10" })
         {
             using var warm = await Client.GetAsync(path);
+            Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
         }
+        using var cached = await Client.GetAsync("/api/posts/?page=2");
+        Assert.Equal("HIT", cached.XCache());
+        Assert.True(await IsCachedAsync("GET:/api/posts/"));
+        Assert.True(await IsCachedAsync("GET:/api/posts/?page=2"));
+        Assert.True(await IsCachedAsync("GET:/api/posts/?page=3&size=10"));
+        Assert.Equal(3, await CountEntriesAsync());
 
         using var created = await Client.PostAsJsonAsync("/api/posts/", new { title = "New Post A" });
 
@@ -95,6 +109,7 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.False(await IsCachedAsync("GET:/api/posts/"));
         Assert.False(await IsCachedAsync("GET:/api/posts/?page=2"));
         Assert.False(await IsCachedAsync("GET:/api/posts/?page=3&size=10"));
+        Assert.Equal(0, await CountEntriesAsync());
 
         using var next = await Client.GetAsync("/api/posts");
         Assert.Equal("MISS", next.XCache());
@@ -109,12 +124,14 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
     public async Task A_bad_post_body_is_a_400_problem_and_changes_nothing(string body)
     {
         using var warm = await Client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
 
         using var response = await Client.PostAsync("/api/posts/", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.True(await IsCachedAsync("GET:/api/posts/"));
+        Assert.Equal(1, await CountEntriesAsync());
         var posts = await Client.GetFromJsonAsync<PostsBody>("/api/posts/?nocache=true");
         Assert.Equal(2, posts!.Posts.Length);
     }

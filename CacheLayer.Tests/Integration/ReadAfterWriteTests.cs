@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using CacheLayer.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace CacheLayer.Tests.Integration;
 
 /// <summary>After a write returns, no read that starts later sees an older value, however reads and writes race.</summary>
 [Collection(CacheServerCollection.Name)]
-public sealed class ReadAfterWriteTests(CacheServerFixture store)
+public sealed class ReadAfterWriteTests(CacheServerFixture store, ITestOutputHelper output)
 {
     private const int Readers = 8;
     private const int Writes = 25;
@@ -19,6 +20,7 @@ public sealed class ReadAfterWriteTests(CacheServerFixture store)
         var clock = Stopwatch.StartNew();
         var writesReturned = new long[Writes + 1]; // ticks at which "v{n}" had been written; v0 is the seed
         var reads = new System.Collections.Concurrent.ConcurrentBag<(long Started, int Version)>();
+        var hits = 0;
         using var stop = new CancellationTokenSource();
 
         var readers = Enumerable.Range(0, Readers).Select(_ => Task.Run(async () =>
@@ -26,8 +28,14 @@ public sealed class ReadAfterWriteTests(CacheServerFixture store)
             while (!stop.IsCancellationRequested)
             {
                 var started = clock.ElapsedTicks;
-                var body = await client.GetFromJsonAsync<UserBody>("/api/users/1");
+                using var response = await client.GetAsync("/api/users/1");
+                response.EnsureSuccessStatusCode();
+                var body = await response.Content.ReadFromJsonAsync<UserBody>();
                 reads.Add((started, VersionOf(body!.User.Name)));
+                if (response.XCache() == "HIT")
+                {
+                    Interlocked.Increment(ref hits);
+                }
             }
         })).ToArray();
 
@@ -45,6 +53,9 @@ public sealed class ReadAfterWriteTests(CacheServerFixture store)
             .Where(check => check.read.Version < check.Expected)
             .ToList();
         Assert.True(reads.Count > Writes * 4, $"Only {reads.Count} reads raced the writes.");
+        // A cache that never answered could never be stale: the check below means something only with hits.
+        Assert.True(hits > 0, $"None of the {reads.Count} reads was a cache hit.");
+        output.WriteLine($"{hits} of {reads.Count} reads were hits.");
         Assert.True(stale.Count == 0,
             $"{stale.Count} of {reads.Count} reads were stale, e.g. v{stale.FirstOrDefault().read.Version} where v{stale.FirstOrDefault().Expected} was due.");
     }

@@ -36,8 +36,11 @@ public class RequestDirectiveTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("BYPASS", cold.XCache());
         Assert.Equal("CacheLayer; fwd=bypass; detail=no-store", cold.CacheStatus());
         Assert.False(await IsCachedAsync("GET:/api/posts/"));
+        Assert.Equal(0, await CountEntriesAsync());
 
         using var warm = await Client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.Equal(1, await CountEntriesAsync());
         await ChangePostsBehindTheCacheAsync();
         using var uncached = await Send("Cache-Control", value);
 

@@ -23,6 +23,10 @@ public sealed class StampedeTests(CacheServerFixture store)
         Assert.Equal(99, statuses.Count(status => status == "CacheLayer; fwd=miss; collapsed"));
         var bodies = await Task.WhenAll(responses.Select(response => response.Content.ReadAsStringAsync()));
         Assert.All(bodies, body => Assert.Equal(bodies[0], body));
+        using var next = await client.GetAsync("/api/posts/");
+        Assert.Equal("HIT", next.XCache());
+        Assert.Equal(bodies[0], await next.Content.ReadAsStringAsync());
+        Assert.Equal(1, origin.Calls);
         foreach (var response in responses)
         {
             response.Dispose();

@@ -29,6 +29,10 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
 
         Assert.False(stored);
         Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
+        Assert.Equal(0, await store.CountEntriesAsync(_api.KeyPrefix));
+        // The same entry with the generations read after the invalidation is stored: the count sees it.
+        Assert.True(await Store.SetAsync(Key, Entry("new"), await Store.GetGenerationsAsync(Key.Path, []), []));
+        Assert.Equal(1, await store.CountEntriesAsync(_api.KeyPrefix));
     }
 
     [Fact]

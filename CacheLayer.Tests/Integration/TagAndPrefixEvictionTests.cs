@@ -60,6 +60,7 @@ public class TagAndPrefixEvictionTests(CacheServerFixture store) : ApiTest(store
     public async Task Bookkeeping_holds_only_live_keys_after_eviction()
     {
         await WarmAsync();
+        Assert.Equal(1202, await CountEntriesAsync());
         using var admin = Api.CreateAdminClient();
 
         using var tag = await admin.DeleteAsync("/api/cache?tag=posts");
@@ -77,6 +78,7 @@ public class TagAndPrefixEvictionTests(CacheServerFixture store) : ApiTest(store
             Assert.NotNull(await Redis.KeyTimeToLiveAsync(key));
         }
         Assert.Empty(leftovers);
+        Assert.Equal(0, await CountEntriesAsync());
     }
 
     // 600 pages in two languages (1,200 posts entries) and two users.

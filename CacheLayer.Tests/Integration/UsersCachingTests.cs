@@ -17,6 +17,7 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("{\"user\":{\"id\":1,\"name\":\"Cached User A\"}}", await miss.Content.ReadAsStringAsync());
         Assert.Equal("MISS", miss.XCache());
         Assert.Equal("HIT", hit.XCache());
+        Assert.Equal(1, await CountEntriesAsync());
         var ttl = await Redis.KeyTimeToLiveAsync(Api.RedisKey("GET:/api/users/1"));
         Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(115), TimeSpan.FromSeconds(120));
     }
@@ -33,6 +34,10 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
     [Fact]
     public async Task An_unknown_user_is_a_404_problem_and_never_cached()
     {
+        // A known user is stored: the count below would see the unknown one.
+        using var known = await Client.GetAsync("/api/users/1");
+        Assert.Equal("CacheLayer; fwd=miss; stored", known.CacheStatus());
+
         using var first = await Client.GetAsync("/api/users/999");
         using var second = await Client.GetAsync("/api/users/999");
 
@@ -40,6 +45,7 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("application/problem+json", first.Content.Headers.ContentType?.MediaType);
         Assert.Equal("MISS", second.XCache());
         Assert.False(await IsCachedAsync("GET:/api/users/999"));
+        Assert.Equal(1, await CountEntriesAsync());
     }
 
     [Theory]
@@ -50,12 +56,16 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
     [InlineData("99999999999")]
     public async Task An_id_that_is_not_a_positive_integer_is_a_400_problem_and_never_cached(string id)
     {
+        using var known = await Client.GetAsync("/api/users/1");
+        Assert.Equal("CacheLayer; fwd=miss; stored", known.CacheStatus());
+
         using var response = await Client.GetAsync($"/api/users/{id}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(id, await response.Content.ReadAsStringAsync());
         Assert.False(await IsCachedAsync($"GET:/api/users/{id}"));
+        Assert.Equal(1, await CountEntriesAsync());
     }
 
     [Fact]
@@ -63,6 +73,11 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
     {
         using var warm = await Client.GetAsync("/api/users/1");
         using var other = await Client.GetAsync("/api/users/2");
+        using var cached = await Client.GetAsync("/api/users/1");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.Equal("CacheLayer; fwd=miss; stored", other.CacheStatus());
+        Assert.Equal("HIT", cached.XCache());
+        Assert.Equal(2, await CountEntriesAsync());
 
         using var update = await Client.PutAsJsonAsync("/api/users/1", new { name = "Updated User A" });
 
@@ -70,6 +85,7 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("{\"message\":\"User updated\"}", await update.Content.ReadAsStringAsync());
         Assert.False(await IsCachedAsync("GET:/api/users/1"));
         Assert.True(await IsCachedAsync("GET:/api/users/2"));
+        Assert.Equal(1, await CountEntriesAsync());
 
         using var next = await Client.GetAsync("/api/users/1");
         Assert.Equal("MISS", next.XCache());
@@ -95,6 +111,7 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
     public async Task A_bad_update_is_a_400_problem_and_changes_nothing(string body, string explanation)
     {
         using var warm = await Client.GetAsync("/api/users/1");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
 
         using var response = await Client.PutAsync("/api/users/1", new StringContent(body, Encoding.UTF8, "application/json"));
 
@@ -102,6 +119,7 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(explanation, await response.Content.ReadAsStringAsync());
         Assert.True(await IsCachedAsync("GET:/api/users/1"));
+        Assert.Equal(1, await CountEntriesAsync());
         Assert.Equal("Cached User A", await NameOfUserAsync(1));
     }
 }

@@ -17,6 +17,8 @@ public class ValidatorTests(CacheServerFixture store) : ApiTest(store)
 
         Assert.NotNull(miss.Headers.ETag);
         Assert.False(miss.Headers.ETag.IsWeak);
+        Assert.Equal("CacheLayer; fwd=miss; stored", miss.CacheStatus());
+        Assert.Equal("HIT", hit.XCache());
         Assert.Equal(miss.Headers.ETag, hit.Headers.ETag);
         Assert.Equal(miss.Headers.ETag, elsewhere.Headers.ETag);
         Assert.True(hit.Headers.CacheControl?.NoCache);
@@ -29,7 +31,7 @@ public class ValidatorTests(CacheServerFixture store) : ApiTest(store)
         var etag = first.Headers.ETag!;
 
         using var onHit = await Conditional("/api/users/1", etag.Tag);
-        var metrics = await Client.GetStringAsync("/metrics");
+        var metrics = PrometheusSamples.Parse(await Client.GetStringAsync("/metrics"));
         await using var cold = new ApiFactory(Store.Server.ConnectionString);
         using var coldClient = cold.CreateClient();
         using var onMiss = await Conditional("/api/users/1", etag.Tag, coldClient);
@@ -42,9 +44,12 @@ public class ValidatorTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("MISS", onMiss.XCache());
         Assert.Empty(await onMiss.Content.ReadAsByteArrayAsync());
         Assert.True(await cold.Services.GetRequiredKeyedService<StackExchange.Redis.IConnectionMultiplexer>("cache").GetDatabase().KeyExistsAsync(cold.RedisKey("GET:/api/users/1")));
+        Assert.Equal(1, await Store.CountEntriesAsync(cold.KeyPrefix));
 
-        Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_not_modified_total", "/api/users/{id}"));
-        Assert.Equal(1, CacheStatisticsTests.Sample(metrics, "cachelayer_cache_hits_total", "/api/users/{id}"));
+        var scope = PrometheusSamples.CacheScope;
+        Assert.Equal(1, metrics.Single("cachelayer_cache_not_modified_total", scope, ("http_route", "/api/users/{id}")));
+        Assert.Equal(1, metrics.Single("cachelayer_cache_hits_total", scope, ("cachelayer_tier", onHit.HitTier()), ("http_route", "/api/users/{id}")));
+        Assert.Single(metrics.Matching("cachelayer_cache_hits_total", ("http_route", "/api/users/{id}")));
     }
 
     [Theory]
@@ -65,6 +70,9 @@ public class ValidatorTests(CacheServerFixture store) : ApiTest(store)
     public async Task A_changed_body_gets_a_new_etag_and_the_old_one_no_longer_matches()
     {
         using var before = await Client.GetAsync("/api/users/1");
+        using var unchanged = await Conditional("/api/users/1", before.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal("HIT", unchanged.XCache());
         using var update = await Client.PutAsync("/api/users/1", new StringContent("{\"name\":\"Updated\"}", System.Text.Encoding.UTF8, "application/json"));
 
         using var after = await Conditional("/api/users/1", before.Headers.ETag!.Tag);
