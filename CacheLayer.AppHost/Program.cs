@@ -10,10 +10,18 @@ var adminApiKey = builder.AddParameter(
     secret: true,
     persist: true);
 
+// Hashed into per-user cache keys, so a key never tells, or lets anyone guess, whose entry it is.
+var userKeySalt = builder.AddParameter(
+    "user-key-salt",
+    new GenerateParameterDefault { MinLength = 32, Special = false },
+    secret: true,
+    persist: true);
+
 var api = builder.AddProject<Projects.CacheLayer_Api>("api")
     .WithReference(cache)
     .WaitFor(cache)
     .WithEnvironment("CacheLayer__AdminApiKey", adminApiKey)
+    .WithEnvironment("CacheLayer__UserKeySalt", userKeySalt)
     .WithHttpHealthCheck("/health");
 
 // Settings given to the AppHost reach the API: the demo's origin latency, the store timeout.

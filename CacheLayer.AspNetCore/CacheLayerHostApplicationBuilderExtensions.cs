@@ -1,4 +1,5 @@
 using CacheLayer.AspNetCore;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,6 +64,8 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddHostedService<CacheInvalidationSubscriber>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
         services.AddHostedService<CacheJanitorService>();
+        // First of all start-up filters, so its middleware is outermost and its OnStarting callback runs last.
+        services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ResponseStartHook.StartupFilter>());
         services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
         return builder;
     }

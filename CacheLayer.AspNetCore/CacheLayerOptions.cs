@@ -33,6 +33,31 @@ public sealed class CacheLayerOptions
     /// <summary>How many distinct keys the in-memory top-keys table tracks.</summary>
     public int TopKeysCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// Largest response body the layer stores, in bytes. A larger response is sent to the client as it
+    /// is written, never buffered past this size, and not stored.
+    /// </summary>
+    public int MaxBodySizeBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// A secret (16 characters or more) hashed with the user id into the keys of <c>varyByUser</c>
+    /// endpoints, so a key never reveals or lets anyone guess whose entry it is. Required when an
+    /// endpoint varies by user.
+    /// </summary>
+    public string? UserKeySalt { get; set; }
+
+    /// <summary>
+    /// Request headers that carry credentials, besides <c>Authorization</c> and <c>Cookie</c> (always
+    /// credentials). A request with one is never served from or stored in a shared entry.
+    /// </summary>
+    public string[] CredentialHeaders { get; set; } = [];
+
+    /// <summary>
+    /// Query parameters that carry credentials (<c>access_token</c>, and any added here). A request
+    /// with one is never served from or stored in a shared entry.
+    /// </summary>
+    public string[] CredentialQueryParameters { get; set; } = ["access_token"];
+
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
 }

@@ -10,7 +10,10 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// its bytes and stores them unless a write invalidated the path meanwhile. <c>?nocache=true</c>,
 /// <c>Cache-Control: no-store</c> and requests with credentials (unless the endpoint varies by user)
 /// neither read nor write; <c>Cache-Control: no-cache</c> skips the read and refreshes the entry.
-/// A store that fails or is slow only ever turns a hit into a miss.
+/// A store that fails or is slow only ever turns a hit into a miss. A miss's response is stored and
+/// shared with collapsed waiters only once it starts, when its headers are final: one that sets a
+/// cookie (even from another middleware's <c>OnStarting</c>) or that the handler marked
+/// <c>private</c> or <c>no-store</c> is neither.
 /// </summary>
 internal sealed class ResponseCacheFilter(
     CachePolicy policy,
@@ -24,7 +27,8 @@ internal sealed class ResponseCacheFilter(
     IOptions<CacheLayerOptions> options,
     TimeProvider time) : IEndpointFilter
 {
-    private readonly CacheLayerOptions _options = options.Value;
+    private readonly CacheLayerOptions _options = Checked(options.Value, policy);
+    private readonly Inflight<CacheEntry> _misses = misses;
     private CacheKeyTemplate? _template;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -37,11 +41,12 @@ internal sealed class ResponseCacheFilter(
         }
 
         var route = EndpointRoute.TemplateOf(context);
-        var isPrivate = http.Headers.Authorization.Count > 0 || http.Headers.Cookie.Count > 0;
+        var isPrivate = CarriesCredentials(http);
         var directives = RequestCacheDirectives.From(http);
         CacheBypassReason? bypass = CacheKeyQuery.IsBypass(http.Query) ? CacheBypassReason.Requested
             : directives.NoStore ? CacheBypassReason.NoStore
             : isPrivate && !policy.VaryByUser ? CacheBypassReason.Private
+            : policy.VaryByUser && context.User.Identity?.IsAuthenticated == true && UserKey.IdOf(context.User) is null ? CacheBypassReason.NoUserId
             : null;
         var request = new CacheRequest(invocation, route, bypass is null ? KeyOf(invocation) : default, isPrivate);
         if (bypass is null && request.Key.Value.Length > _options.MaxKeyLength)
@@ -83,12 +88,12 @@ internal sealed class ResponseCacheFilter(
         statistics.Miss(request.Key);
         metrics.Miss(request.Route);
         TaskCompletionSource<CacheEntry>? leader = null;
-        if (forward == CacheForward.Miss && !misses.TryLead(request.Key, out leader))
+        if (forward == CacheForward.Miss && !_misses.TryLead(request.Key, out leader))
         {
             return await FollowAsync(request, next, leader, storeAnswered);
         }
 
-        CacheEntry response;
+        CacheEntry? response;
         StoreCallResult<CacheGenerations> generations = default;
         try
         {
@@ -98,23 +103,77 @@ internal sealed class ResponseCacheFilter(
             {
                 generations = await store.RunAsync(request.Route, "generations", s => s.GetGenerationsAsync(request.Key.Path, policy.Tags));
             }
-            response = await OriginAsync(request, next);
+            response = await OriginAsync(request, next, http => CacheHeaders.Miss(http, forward, stored: false, CacheMissDetail.TooLarge));
         }
         catch (Exception exception) when (leader is not null)
         {
-            misses.Fail(request.Key, leader, exception);
+            _misses.Fail(request.Key, leader, exception);
             throw;
         }
-        if (leader is not null)
+        if (response is null)
         {
-            misses.Complete(request.Key, leader, response);
+            // Too large: already streamed to the client, nothing to share or store.
+            if (leader is not null)
+            {
+                _misses.Fail(request.Key, leader, new InvalidOperationException("The response was too large to share."));
+            }
+            return Results.Empty;
         }
 
-        var (stored, detail) = generations.Succeeded
-            ? await StoreAsync(request, response, generations.Value!)
-            : (false, CacheMissDetail.StoreUnavailable);
-        CacheHeaders.Miss(request.Response, forward, stored, detail);
+        var hook = request.HttpContext.Features.Get<ResponseStartHook>()
+            ?? throw new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline; register the layer with AddCacheLayer.");
+        hook.Defer(new MissCompletion(this, request, response, generations, leader, forward));
         return Respond(request, response);
+    }
+
+    /// <summary>
+    /// What a miss does as its response starts: only then are its headers final (middleware may add a
+    /// cookie in <c>OnStarting</c>), so only then can it tell whether the response may be shared.
+    /// </summary>
+    private sealed class MissCompletion(
+        ResponseCacheFilter filter,
+        CacheRequest request,
+        CacheEntry response,
+        StoreCallResult<CacheGenerations> generations,
+        TaskCompletionSource<CacheEntry>? leader,
+        CacheForward forward) : IResponseStartWork
+    {
+        public async Task OnResponseStartingAsync()
+        {
+            if (PrivacyOf(request.Response, response) is { } reason)
+            {
+                Abandon();
+                CacheHeaders.Miss(request.Response, forward, stored: false, reason);
+                return;
+            }
+            if (leader is not null)
+            {
+                filter._misses.Complete(request.Key, leader, response);
+            }
+            var (stored, detail) = generations.Succeeded
+                ? await filter.StoreAsync(request, response, generations.Value!)
+                : (false, CacheMissDetail.StoreUnavailable);
+            CacheHeaders.Miss(request.Response, forward, stored, detail);
+        }
+
+        public void Abandon()
+        {
+            if (leader is not null)
+            {
+                filter._misses.Fail(request.Key, leader, new InvalidOperationException("The leader's response is not shareable."));
+            }
+        }
+
+        private static CacheMissDetail? PrivacyOf(HttpResponse http, CacheEntry response) =>
+            http.Headers.SetCookie.Count > 0 ? CacheMissDetail.SetCookie // a cookie is for one client only
+            : response.CacheControl is { } cacheControl && IsPrivate(cacheControl) ? CacheMissDetail.Private
+            : null;
+
+        private static bool IsPrivate(string cacheControl) =>
+            Microsoft.Net.Http.Headers.CacheControlHeaderValue.TryParse(cacheControl, out var parsed)
+                ? parsed.Private || parsed.NoStore
+                // Unparseable: err on the side of privacy.
+                : true;
     }
 
     /// <summary>Answers with the leader's response; if it fails or is too slow, asks the origin, leaving storing to the leader.</summary>
@@ -126,9 +185,10 @@ internal sealed class ResponseCacheFilter(
             CacheHeaders.Collapsed(request.Response);
             return Respond(request, collapsed);
         }
-        var own = await OriginAsync(request, next);
-        CacheHeaders.Miss(request.Response, CacheForward.Miss, stored: false, storeAnswered ? CacheMissDetail.None : CacheMissDetail.StoreUnavailable);
-        return Respond(request, own);
+        var detail = storeAnswered ? CacheMissDetail.None : CacheMissDetail.StoreUnavailable;
+        CacheHeaders.Miss(request.Response, CacheForward.Miss, stored: false, detail);
+        var own = await OriginAsync(request, next, http => CacheHeaders.Miss(http, CacheForward.Miss, stored: false, CacheMissDetail.TooLarge));
+        return own is null ? Results.Empty : Respond(request, own);
     }
 
     private async Task<(bool Stored, CacheMissDetail Detail)> StoreAsync(CacheRequest request, CacheEntry response, CacheGenerations generations)
@@ -136,10 +196,6 @@ internal sealed class ResponseCacheFilter(
         if (response.StatusCode != StatusCodes.Status200OK)
         {
             return (false, CacheMissDetail.None);
-        }
-        if (request.Response.Headers.SetCookie.Count > 0)
-        {
-            return (false, CacheMissDetail.SetCookie); // a cookie is for one client only
         }
 
         var set = await store.RunAsync(request.Route, "set", s => s.SetAsync(request.Key, response, generations, policy.Tags));
@@ -159,7 +215,7 @@ internal sealed class ResponseCacheFilter(
     {
         metrics.Bypass(request.Route, reason);
         CacheHeaders.Bypass(request.Response, reason);
-        return Respond(request, await OriginAsync(request, next));
+        return await OriginAsync(request, next, static _ => { }) is { } response ? Respond(request, response) : Results.Empty;
     }
 
     private BodyResult Hit(in CacheRequest request, CacheEntry entry, CacheTier from)
@@ -170,8 +226,42 @@ internal sealed class ResponseCacheFilter(
         return Respond(request, entry);
     }
 
-    private async Task<CacheEntry> OriginAsync(CacheRequest request, EndpointFilterDelegate next) =>
-        await ResponseCapture.ExecuteAsync(request.HttpContext, await next(request.Invocation), time.GetUtcNow(), policy.TimeToLive);
+    /// <summary>The handler's response, captured; null when it outgrew the body limit and went straight to the client.</summary>
+    private async Task<CacheEntry?> OriginAsync(CacheRequest request, EndpointFilterDelegate next, Action<HttpResponse> onTooLarge) =>
+        await ResponseCapture.ExecuteAsync(
+            request.HttpContext, await next(request.Invocation), time.GetUtcNow(), policy.TimeToLive, _options.MaxBodySizeBytes, onTooLarge);
+
+    private bool CarriesCredentials(HttpRequest http)
+    {
+        if (http.Headers.Authorization.Count > 0 || http.Headers.Cookie.Count > 0)
+        {
+            return true;
+        }
+        foreach (var header in _options.CredentialHeaders)
+        {
+            if (http.Headers.ContainsKey(header))
+            {
+                return true;
+            }
+        }
+        if (http.QueryString.HasValue)
+        {
+            foreach (var parameter in _options.CredentialQueryParameters)
+            {
+                if (http.Query.ContainsKey(parameter))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static CacheLayerOptions Checked(CacheLayerOptions options, CachePolicy policy) =>
+        policy.VaryByUser && string.IsNullOrEmpty(options.UserKeySalt)
+            ? throw new InvalidOperationException(
+                $"An endpoint caches per user (varyByUser) but {CacheLayerOptions.SectionName}:{nameof(CacheLayerOptions.UserKeySalt)} is not set: set it to a secret of 16 characters or more.")
+            : options;
 
     private BodyResult Respond(in CacheRequest request, CacheEntry response)
     {
@@ -204,6 +294,6 @@ internal sealed class ResponseCacheFilter(
         return new CacheKey(
             template.FixedPath ?? template.FillPath(invocation, argumentLookup),
             CacheKeyQuery.From(invocation.HttpContext.Request.Query),
-            CacheKeyVary.From(invocation.HttpContext, policy, _options.KeyPrefix));
+            CacheKeyVary.From(invocation.HttpContext, policy, _options.UserKeySalt ?? ""));
     }
 }

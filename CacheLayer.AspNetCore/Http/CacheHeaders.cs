@@ -56,7 +56,7 @@ internal static class CacheHeaders
             : $"{CacheName}; fwd=bypass; detail={reason.Name()}";
     }
 
-    /// <summary>Validator and freshness for a 200, unless the handler chose its own Cache-Control.</summary>
+    /// <summary>Validator and freshness for a 200; a handler's own Cache-Control wins, on hits too.</summary>
     public static void Validators(HttpResponse response, CacheEntry answer, CachePolicy policy, bool privateRequest)
     {
         if (answer.StatusCode != StatusCodes.Status200OK)
@@ -64,7 +64,11 @@ internal static class CacheHeaders
             return;
         }
         response.Headers.ETag = answer.ETag;
-        if (response.Headers.CacheControl.Count == 0)
+        if (answer.CacheControl is { } handlers)
+        {
+            response.Headers.CacheControl = handlers;
+        }
+        else if (response.Headers.CacheControl.Count == 0)
         {
             response.Headers.CacheControl = policy.VaryByUser || privateRequest ? "private, no-cache" : "no-cache";
         }

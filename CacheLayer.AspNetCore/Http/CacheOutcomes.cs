@@ -11,6 +11,8 @@ internal enum CacheBypassReason
     Private,
     /// <summary>The key is longer than <see cref="CacheLayerOptions.MaxKeyLength"/>.</summary>
     KeyTooLong,
+    /// <summary>A signed-in user on a <c>varyByUser</c> route whose identity has no stable id to key by.</summary>
+    NoUserId,
 }
 
 /// <summary>Why the origin was asked (RFC 9211 <c>fwd</c>).</summary>
@@ -29,6 +31,10 @@ internal enum CacheMissDetail
     StoreUnavailable,
     SetCookie,
     Invalidated,
+    /// <summary>The handler marked the response <c>Cache-Control: private</c> or <c>no-store</c>.</summary>
+    Private,
+    /// <summary>The body outgrew <see cref="CacheLayerOptions.MaxBodySizeBytes"/> and was streamed, not kept.</summary>
+    TooLarge,
 }
 
 internal static class CacheOutcomeNames
@@ -40,6 +46,7 @@ internal static class CacheOutcomeNames
         CacheBypassReason.NoStore => "no-store",
         CacheBypassReason.Private => "private",
         CacheBypassReason.KeyTooLong => "key-too-long",
+        CacheBypassReason.NoUserId => "no-user-id",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 
@@ -49,6 +56,8 @@ internal static class CacheOutcomeNames
         CacheMissDetail.StoreUnavailable => "store-unavailable",
         CacheMissDetail.SetCookie => "set-cookie",
         CacheMissDetail.Invalidated => "invalidated",
+        CacheMissDetail.Private => "private",
+        CacheMissDetail.TooLarge => "too-large",
         _ => throw new ArgumentOutOfRangeException(nameof(detail)),
     };
 }

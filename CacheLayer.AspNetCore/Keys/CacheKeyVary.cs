@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace CacheLayer.AspNetCore.Keys;
@@ -27,7 +24,8 @@ internal static class CacheKeyVary
         }
         if (policy.VaryByUser)
         {
-            Add("user=" + UserHash(context.User, userSalt));
+            // The filter bypasses users without an id before building a key.
+            Add("user=" + (UserKey.Of(context.User, userSalt) ?? throw new InvalidOperationException("A signed-in user without an id has no per-user key.")));
         }
         return parts is null ? single ?? "" : string.Join('&', parts);
 
@@ -42,17 +40,5 @@ internal static class CacheKeyVary
                 (parts ??= [single]).Add(part);
             }
         }
-    }
-
-    /// <summary><c>anonymous</c>, or 32 hex digits of SHA-256 over the salted identity.</summary>
-    public static string UserHash(ClaimsPrincipal user, string salt)
-    {
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return "anonymous";
-        }
-        var identity = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.Identity.Name ?? "";
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{salt}\n{user.Identity.AuthenticationType}\n{identity}"));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 }

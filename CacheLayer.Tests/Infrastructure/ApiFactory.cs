@@ -15,6 +15,9 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
 {
     public const string AdminApiKey = "test-admin-key-0123456789";
 
+    /// <summary>The secret per-user keys are hashed with.</summary>
+    public const string UserKeySalt = "test-user-key-salt-0123456789";
+
     public string KeyPrefix { get; init; } = $"t{Guid.NewGuid():N}"[..9] + ":";
 
     /// <summary>Simulated origin latency; none unless a test needs a window for races.</summary>
@@ -58,6 +61,7 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
         builder.UseSetting("ConnectionStrings:cache", connectionString);
         builder.UseSetting("CacheLayer:KeyPrefix", KeyPrefix);
         builder.UseSetting("CacheLayer:AdminApiKey", adminApiKey ?? "");
+        builder.UseSetting("CacheLayer:UserKeySalt", UserKeySalt);
         builder.UseSetting("Demo:Origin:LatencyMs", OriginLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Generous, so a loaded machine does not turn a slow Redis answer into a bypass; the outage
         // tests set the real default back.

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace CacheLayer.AspNetCore.Http;
+
+/// <summary>
+/// Work a miss leaves for the moment its response starts: deciding whether it may be stored and
+/// shared, storing it, and answering collapsed waiters.
+/// </summary>
+internal interface IResponseStartWork
+{
+    /// <summary>Runs once every other <c>OnStarting</c> callback has run: the headers are final.</summary>
+    Task OnResponseStartingAsync();
+
+    /// <summary>The response never started (the request was aborted).</summary>
+    void Abandon();
+}
+
+/// <summary>
+/// A request feature that runs a miss's <see cref="IResponseStartWork"/> after every other
+/// <c>OnStarting</c> callback, so a cookie that session or cookie-authentication middleware adds as
+/// the response starts is seen before anything is stored. <c>OnStarting</c> callbacks run last
+/// registered first, so the hook registers its own at the very start of the pipeline.
+/// </summary>
+internal sealed class ResponseStartHook
+{
+    private IResponseStartWork? _work;
+
+    public void Defer(IResponseStartWork work) => _work = work;
+
+    private Task StartingAsync() => Interlocked.Exchange(ref _work, null)?.OnResponseStartingAsync() ?? Task.CompletedTask;
+
+    private Task CompletedAsync()
+    {
+        Interlocked.Exchange(ref _work, null)?.Abandon();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Puts the hook first in the pipeline.</summary>
+    internal sealed class StartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(static (context, following) =>
+            {
+                var hook = new ResponseStartHook();
+                context.Features.Set(hook);
+                context.Response.OnStarting(static state => ((ResponseStartHook)state).StartingAsync(), hook);
+                context.Response.OnCompleted(static state => ((ResponseStartHook)state).CompletedAsync(), hook);
+                return following(context);
+            });
+            next(app);
+        };
+    }
+}
