@@ -74,6 +74,7 @@ for _ in $(seq 1 50); do [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PO
 api_port=$(free_port)
 base="http://127.0.0.1:$api_port"
 ConnectionStrings__cache="127.0.0.1:$redis_port" \
+CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
 Demo__Origin__LatencyMs=20 \
 ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
   "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &

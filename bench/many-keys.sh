@@ -23,6 +23,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --d
 api_port=$(free_port)
 base="http://127.0.0.1:$api_port"
 ConnectionStrings__cache="127.0.0.1:$redis_port" Demo__Origin__LatencyMs=0 \
+CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
 CacheLayer__MemoryTier__SizeLimitBytes=$((TIER_MB * 1024 * 1024)) \
 ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &
 api_pid=$!

@@ -102,6 +102,7 @@ start_server() {
   server_label=$label
   server_log="$work/$(tr -c 'A-Za-z0-9\n' _ <<<"$label").log"
   env ConnectionStrings__cache="127.0.0.1:$redis_port" \
+    CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
     Demo__Origin__LatencyMs="$LATENCY_MS" \
     ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
     "$@" "$binary" >"$server_log" 2>&1 &
