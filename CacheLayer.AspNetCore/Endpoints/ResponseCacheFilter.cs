@@ -113,6 +113,13 @@ internal sealed class ResponseCacheFilter(
         var (stored, detail) = generations.Succeeded
             ? await StoreAsync(request, response, generations.Value!)
             : (false, CacheMissDetail.StoreUnavailable);
+        if (detail == CacheMissDetail.VariantLimit)
+        {
+            // The path has all the variants it may store: served uncached, as any other bypass.
+            metrics.Bypass(request.Route, CacheBypassReason.VariantLimit);
+            CacheHeaders.Bypass(request.Response, CacheBypassReason.VariantLimit);
+            return Respond(request, response);
+        }
         CacheHeaders.Miss(request.Response, forward, stored, detail);
         return Respond(request, response);
     }
@@ -147,9 +154,9 @@ internal sealed class ResponseCacheFilter(
         {
             return (false, CacheMissDetail.StoreUnavailable);
         }
-        if (!set.Value)
+        if (set.Value != StoreOutcome.Stored)
         {
-            return (false, CacheMissDetail.Invalidated);
+            return (false, set.Value == StoreOutcome.VariantLimit ? CacheMissDetail.VariantLimit : CacheMissDetail.Invalidated);
         }
         tier.Set(request.Key, response, policy.Tags, request.Epoch);
         return (true, CacheMissDetail.None);

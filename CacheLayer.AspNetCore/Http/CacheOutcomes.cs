@@ -11,6 +11,8 @@ internal enum CacheBypassReason
     Private,
     /// <summary>The key is longer than <see cref="CacheLayerOptions.MaxKeyLength"/>.</summary>
     KeyTooLong,
+    /// <summary>A new variant of a path that already has <see cref="CacheLayerOptions.MaxVariantsPerPath"/> stored.</summary>
+    VariantLimit,
 }
 
 /// <summary>Why the origin was asked (RFC 9211 <c>fwd</c>).</summary>
@@ -29,6 +31,8 @@ internal enum CacheMissDetail
     StoreUnavailable,
     SetCookie,
     Invalidated,
+    /// <summary>A new variant beyond <see cref="CacheLayerOptions.MaxVariantsPerPath"/>: answered as a <see cref="CacheBypassReason.VariantLimit"/> bypass.</summary>
+    VariantLimit,
 }
 
 internal static class CacheOutcomeNames
@@ -40,6 +44,7 @@ internal static class CacheOutcomeNames
         CacheBypassReason.NoStore => "no-store",
         CacheBypassReason.Private => "private",
         CacheBypassReason.KeyTooLong => "key-too-long",
+        CacheBypassReason.VariantLimit => "variant-limit",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 
@@ -49,6 +54,7 @@ internal static class CacheOutcomeNames
         CacheMissDetail.StoreUnavailable => "store-unavailable",
         CacheMissDetail.SetCookie => "set-cookie",
         CacheMissDetail.Invalidated => "invalidated",
+        CacheMissDetail.VariantLimit => "variant-limit",
         _ => throw new ArgumentOutOfRangeException(nameof(detail)),
     };
 }
