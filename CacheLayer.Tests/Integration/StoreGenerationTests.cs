@@ -57,6 +57,18 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Deleting_a_key_blocks_a_miss_that_read_before_the_delete()
+    {
+        Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("old"), await Store.GetGenerationsAsync(Key.Path, []), []));
+        var before = await Store.GetGenerationsAsync(Key.Path, []);
+
+        Assert.Equal(1, await Store.InvalidateAsync(CacheInvalidation.Key(Key.Value)));
+
+        Assert.Equal(StoreOutcome.Invalidated, await Store.SetAsync(Key, Entry("old"), before, []));
+        Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
+    }
+
+    [Fact]
     public async Task Invalidating_a_tag_blocks_stale_stores_of_entries_with_that_tag()
     {
         string[] tags = ["users"];
