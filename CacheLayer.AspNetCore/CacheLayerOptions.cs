@@ -27,6 +27,13 @@ public sealed class CacheLayerOptions
     /// <summary>Longest cache key, in characters; longer requests are served uncached (and counted as bypasses).</summary>
     public int MaxKeyLength { get; set; } = 1024;
 
+    /// <summary>
+    /// Most entries (query and header variants, the plain path included) stored per path. A new variant
+    /// beyond it is served from the origin uncached (<c>BYPASS</c>, <c>detail=variant-limit</c>); the plain
+    /// path and variants already stored are always stored, and expired variants do not count.
+    /// </summary>
+    public int MaxVariantsPerPath { get; set; } = 1000;
+
     /// <summary>Invalidations remembered while the store is unreachable; beyond this, everything is invalidated on recovery.</summary>
     public int MaxPendingInvalidations { get; set; } = 10_000;
 

@@ -17,6 +17,7 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, nameof(options.ProbeInterval), options.ProbeInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
         Check(builder, nameof(options.CollapseTimeout), options.CollapseTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Check(builder, nameof(options.MaxKeyLength), options.MaxKeyLength, 32, 65_536);
+        Check(builder, nameof(options.MaxVariantsPerPath), options.MaxVariantsPerPath, 1, 1_000_000);
         Check(builder, nameof(options.MaxPendingInvalidations), options.MaxPendingInvalidations, 1, 1_000_000);
         Check(builder, nameof(options.TopKeysCapacity), options.TopKeysCapacity, 1, 100_000);
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.SizeLimitBytes), options.MemoryTier.SizeLimitBytes, 1024, 64L * 1024 * 1024 * 1024);

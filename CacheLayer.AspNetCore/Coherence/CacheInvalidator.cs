@@ -34,7 +34,7 @@ internal sealed class CacheInvalidator(
     /// <summary>Removes what <paramref name="invalidation"/> covers, counted under <paramref name="route"/>.</summary>
     public async Task<CacheInvalidationResult> InvalidateAsync(string route, CacheInvalidation invalidation)
     {
-        var result = await store.RunAsync(route, "invalidate", s => feed.RemoveAndAnnounceAsync(s, invalidation));
+        var result = await store.RunAsync(route, "invalidate", s => feed.RemoveAndAnnounceAsync(s, invalidation), store.InvalidationBudget);
         if (!result.Succeeded)
         {
             pending.Add(invalidation);

@@ -29,6 +29,7 @@ internal sealed class ResponseCacheFilter(
 {
     private readonly CacheLayerOptions _options = Checked(options.Value, policy);
     private readonly Inflight<CacheEntry> _misses = misses;
+    private readonly CacheMetrics _metrics = metrics;
     private CacheKeyTemplate? _template;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -86,7 +87,7 @@ internal sealed class ResponseCacheFilter(
     private async Task<object?> MissAsync(CacheRequest request, EndpointFilterDelegate next, CacheForward forward, bool storeAnswered)
     {
         statistics.Miss(request.Key);
-        metrics.Miss(request.Route);
+        _metrics.Miss(request.Route);
         TaskCompletionSource<CacheEntry>? leader = null;
         if (forward == CacheForward.Miss && !_misses.TryLead(request.Key, out leader))
         {
@@ -153,6 +154,13 @@ internal sealed class ResponseCacheFilter(
             var (stored, detail) = generations.Succeeded
                 ? await filter.StoreAsync(request, response, generations.Value!)
                 : (false, CacheMissDetail.StoreUnavailable);
+            if (detail == CacheMissDetail.VariantLimit)
+            {
+                // The path has all the variants it may store: served uncached, as any other bypass.
+                filter._metrics.Bypass(request.Route, CacheBypassReason.VariantLimit);
+                CacheHeaders.Bypass(request.Response, CacheBypassReason.VariantLimit);
+                return;
+            }
             CacheHeaders.Miss(request.Response, forward, stored, detail);
         }
 
@@ -181,7 +189,7 @@ internal sealed class ResponseCacheFilter(
     {
         if (await WaitForAsync(leader) is { } collapsed)
         {
-            metrics.Collapsed(request.Route);
+            _metrics.Collapsed(request.Route);
             CacheHeaders.Collapsed(request.Response);
             return Respond(request, collapsed);
         }
@@ -203,9 +211,9 @@ internal sealed class ResponseCacheFilter(
         {
             return (false, CacheMissDetail.StoreUnavailable);
         }
-        if (!set.Value)
+        if (set.Value != StoreOutcome.Stored)
         {
-            return (false, CacheMissDetail.Invalidated);
+            return (false, set.Value == StoreOutcome.VariantLimit ? CacheMissDetail.VariantLimit : CacheMissDetail.Invalidated);
         }
         tier.Set(request.Key, response, policy.Tags, request.Epoch);
         return (true, CacheMissDetail.None);
@@ -213,7 +221,7 @@ internal sealed class ResponseCacheFilter(
 
     private async ValueTask<object?> BypassAsync(CacheRequest request, EndpointFilterDelegate next, CacheBypassReason reason)
     {
-        metrics.Bypass(request.Route, reason);
+        _metrics.Bypass(request.Route, reason);
         CacheHeaders.Bypass(request.Response, reason);
         return await OriginAsync(request, next, static _ => { }) is { } response ? Respond(request, response) : Results.Empty;
     }
@@ -221,7 +229,7 @@ internal sealed class ResponseCacheFilter(
     private BodyResult Hit(in CacheRequest request, CacheEntry entry, CacheTier from)
     {
         statistics.Hit(request.Key);
-        metrics.Hit(request.Route, from);
+        _metrics.Hit(request.Route, from);
         CacheHeaders.Hit(request.Response, entry, time.GetUtcNow(), from);
         return Respond(request, entry);
     }
@@ -269,7 +277,7 @@ internal sealed class ResponseCacheFilter(
         var notModified = response.StatusCode == StatusCodes.Status200OK && EntityTag.IsMatchedBy(request.HttpContext.Request, response.ETag);
         if (notModified)
         {
-            metrics.NotModified(request.Route);
+            _metrics.NotModified(request.Route);
         }
         return new BodyResult(response, notModified);
     }

@@ -13,6 +13,8 @@ internal enum CacheBypassReason
     KeyTooLong,
     /// <summary>A signed-in user on a <c>varyByUser</c> route whose identity has no stable id to key by.</summary>
     NoUserId,
+    /// <summary>A new variant of a path that already has <see cref="CacheLayerOptions.MaxVariantsPerPath"/> stored.</summary>
+    VariantLimit,
 }
 
 /// <summary>Why the origin was asked (RFC 9211 <c>fwd</c>).</summary>
@@ -35,6 +37,8 @@ internal enum CacheMissDetail
     Private,
     /// <summary>The body outgrew <see cref="CacheLayerOptions.MaxBodySizeBytes"/> and was streamed, not kept.</summary>
     TooLarge,
+    /// <summary>A new variant beyond <see cref="CacheLayerOptions.MaxVariantsPerPath"/>: answered as a <see cref="CacheBypassReason.VariantLimit"/> bypass.</summary>
+    VariantLimit,
 }
 
 internal static class CacheOutcomeNames
@@ -47,6 +51,7 @@ internal static class CacheOutcomeNames
         CacheBypassReason.Private => "private",
         CacheBypassReason.KeyTooLong => "key-too-long",
         CacheBypassReason.NoUserId => "no-user-id",
+        CacheBypassReason.VariantLimit => "variant-limit",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 
@@ -58,6 +63,7 @@ internal static class CacheOutcomeNames
         CacheMissDetail.Invalidated => "invalidated",
         CacheMissDetail.Private => "private",
         CacheMissDetail.TooLarge => "too-large",
+        CacheMissDetail.VariantLimit => "variant-limit",
         _ => throw new ArgumentOutOfRangeException(nameof(detail)),
     };
 }

@@ -17,6 +17,12 @@ internal sealed partial class CacheStoreGuard(
     ILogger<CacheStoreGuard> logger)
 {
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
+
+    /// <summary>
+    /// The whole of one invalidation: many chunks on a healthy store may take longer than one request's
+    /// call (the store bounds each round trip by <see cref="CacheLayerOptions.OperationTimeout"/> itself).
+    /// </summary>
+    public TimeSpan InvalidationBudget { get; } = TimeSpan.FromSeconds(Math.Max(10, options.Value.OperationTimeout.TotalSeconds));
     private readonly SharedDeadlines _deadlines = new(options.Value.OperationTimeout, time);
 
     public Task<StoreCallResult<T>> RunAsync<T>(string route, string operation, Func<IResponseCacheStore, Task<T>> call, TimeSpan? timeout = null) =>

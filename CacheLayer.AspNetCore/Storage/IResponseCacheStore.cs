@@ -17,12 +17,14 @@ internal interface IResponseCacheStore
 
     /// <summary>
     /// Stores the entry, findable by its <paramref name="tags"/>, unless its path or a tag was
-    /// invalidated since <paramref name="generations"/> were read; false if not stored.
+    /// invalidated since <paramref name="generations"/> were read (<see cref="StoreOutcome.Invalidated"/>)
+    /// or it is a new variant of a path that has <see cref="CacheLayerOptions.MaxVariantsPerPath"/> live
+    /// entries already (<see cref="StoreOutcome.VariantLimit"/>).
     /// </summary>
-    Task<bool> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags);
+    Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags);
 
     /// <summary>
-    /// Advances the generations concerned and removes the entries (<see cref="CacheInvalidation.All"/>:
+    /// Advances the generations concerned and removes the entries, a bounded chunk per round trip (<see cref="CacheInvalidation.All"/>:
     /// every entry the layer stored); returns how many were removed. Telling the other API processes is
     /// the <see cref="InvalidationFeed"/>'s job.
     /// </summary>
@@ -35,4 +37,14 @@ internal interface IResponseCacheStore
     Task<long> TrimExpiredAsync();
 
     Task<TimeSpan> PingAsync();
+}
+
+/// <summary>What <see cref="IResponseCacheStore.SetAsync"/> did.</summary>
+internal enum StoreOutcome
+{
+    Stored,
+    /// <summary>Not stored: the path or a tag was invalidated after its generations were read.</summary>
+    Invalidated,
+    /// <summary>Not stored: a new variant of a path already at <see cref="CacheLayerOptions.MaxVariantsPerPath"/>.</summary>
+    VariantLimit,
 }

@@ -15,6 +15,9 @@ namespace CacheLayer.AspNetCore.Storage;
 /// <item><c>gen:{path}</c> and <c>gen:tag:{tag}</c>: counters every invalidation of the path or tag advances; an
 /// entry is only stored (WATCH/MULTI) if they still hold the values read before the origin was asked.</item>
 /// </list>
+/// A path holds at most <see cref="CacheLayerOptions.MaxVariantsPerPath"/> live entries (checked in the
+/// same WATCH/MULTI). Invalidations read and remove a bounded chunk of members per round trip, never one
+/// command over a whole set, and each round trip is bounded by <see cref="CacheLayerOptions.OperationTimeout"/>.
 /// Sorted sets drop expired members as entries are written (and <see cref="TrimExpiredAsync"/> runs in
 /// the background), so bookkeeping stays as large as the live key set. Everything a command touches
 /// together must share a Redis Cluster slot: under Cluster, give <c>KeyPrefix</c> a hash tag.
@@ -27,6 +30,9 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
     private const int Chunk = 512;
 
     private readonly string _prefix = options.Value.KeyPrefix;
+    private readonly int _maxVariants = options.Value.MaxVariantsPerPath;
+    // Each round trip of an invalidation: its chunks may add up to more, a single one may not.
+    private readonly TimeSpan _roundTrip = options.Value.OperationTimeout;
     private readonly RedisKey _registry = options.Value.KeyPrefix + "__cachelayer:keys";
     private readonly RedisKey _lex = options.Value.KeyPrefix + "__cachelayer:lex";
     private readonly string _variantsPrefix = options.Value.KeyPrefix + "__cachelayer:variants:";
@@ -46,41 +52,76 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
     public async Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags) =>
         Generations(await (await redis.DatabaseAsync()).StringGetAsync(GenerationKeysOf(path, tags)));
 
-    public async Task<bool> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags)
+    public async Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags)
     {
         var ttl = entry.ExpiresAt - entry.StoredAt;
         if (ttl <= TimeSpan.Zero)
         {
-            return false;
+            return StoreOutcome.Invalidated;
         }
 
-        RedisValue member = RedisKeyOf(key.Value).ToString();
-        var expiresAt = entry.ExpiresAt.ToUnixTimeMilliseconds();
-        var now = Now;
         var generationKeys = GenerationKeysOf(key.Path, tags);
         if (generations.Values.Count != generationKeys.Length)
         {
             throw new ArgumentException("One generation per path and tag is needed.", nameof(generations));
         }
 
-        var transaction = (await redis.DatabaseAsync()).CreateTransaction();
-        foreach (var (generationKey, generation) in generationKeys.Zip(generations.Values))
+        var database = await redis.DatabaseAsync();
+        var set = new PendingSet(key, entry, ttl, RedisKeyOf(key.Value).ToString(), generationKeys, generations, tags);
+        // The plain path always has room; a variant needs fewer than the cap of live (unexpired) entries.
+        var variants = VariantsKeyOf(key.Path);
+        var outcome = await TrySetAsync(database, set, key.Value == key.Path ? null : HasRoom(variants));
+        if (outcome != StoreOutcome.VariantLimit)
         {
-            transaction.AddCondition(generation == 0
-                ? Condition.KeyNotExists(generationKey)
-                : Condition.StringEqual(generationKey, generation));
+            return outcome;
         }
-        _ = transaction.StringSetAsync(RedisKeyOf(key.Value), entry.Serialize(), ttl);
-        _ = transaction.SortedSetAddAsync(_registry, member, expiresAt);
-        _ = transaction.SortedSetAddAsync(_lex, member, 0);
-        // Every variant of a path shares the endpoint's TTL, so the newest one expires last.
-        Index(transaction, VariantsKeyOf(key.Path), member, expiresAt, now, ttl);
-        foreach (var tag in tags)
-        {
-            Index(transaction, TagKeyOf(tag), member, expiresAt, now, CachePolicy.MaxTimeToLive);
-        }
-        return await transaction.ExecuteAsync();
+
+        // At the cap: drop expired variants so they hold no room, and let a variant already stored be refreshed.
+        var batch = database.CreateBatch();
+        var trimmed = batch.SortedSetRemoveRangeByScoreAsync(variants, double.NegativeInfinity, Now);
+        var stored = batch.SortedSetScoreAsync(variants, set.Member);
+        batch.Execute();
+        await Task.WhenAll(trimmed, stored);
+        return await TrySetAsync(database, set, await stored is null ? HasRoom(variants) : Condition.SortedSetContains(variants, set.Member));
     }
+
+    private Condition HasRoom(RedisKey variants) =>
+        Condition.SortedSetLengthLessThan(variants, _maxVariants, Now, double.PositiveInfinity);
+
+    /// <summary>One WATCH/MULTI: stored only if the generations are unchanged and <paramref name="room"/> (if any) holds.</summary>
+    private async Task<StoreOutcome> TrySetAsync(IDatabase database, PendingSet set, Condition? room)
+    {
+        var now = Now;
+        var expiresAt = set.Entry.ExpiresAt.ToUnixTimeMilliseconds();
+        var transaction = database.CreateTransaction();
+        var unchanged = new List<ConditionResult>(set.GenerationKeys.Length);
+        foreach (var (generationKey, generation) in set.GenerationKeys.Zip(set.Generations.Values))
+        {
+            unchanged.Add(transaction.AddCondition(generation == 0
+                ? Condition.KeyNotExists(generationKey)
+                : Condition.StringEqual(generationKey, generation)));
+        }
+        var roomLeft = room is null ? null : transaction.AddCondition(room);
+        _ = transaction.StringSetAsync(RedisKeyOf(set.Key.Value), set.Entry.Serialize(), set.TimeToLive);
+        _ = transaction.SortedSetAddAsync(_registry, set.Member, expiresAt);
+        _ = transaction.SortedSetAddAsync(_lex, set.Member, 0);
+        // Every variant of a path shares the endpoint's TTL, so the newest one expires last.
+        Index(transaction, VariantsKeyOf(set.Key.Path), set.Member, expiresAt, now, set.TimeToLive);
+        foreach (var tag in set.Tags)
+        {
+            Index(transaction, TagKeyOf(tag), set.Member, expiresAt, now, CachePolicy.MaxTimeToLive);
+        }
+        if (await transaction.ExecuteAsync())
+        {
+            return StoreOutcome.Stored;
+        }
+        return roomLeft is { WasSatisfied: false } && unchanged.TrueForAll(result => result.WasSatisfied)
+            ? StoreOutcome.VariantLimit
+            : StoreOutcome.Invalidated;
+    }
+
+    private sealed record PendingSet(
+        CacheKey Key, CacheEntry Entry, TimeSpan TimeToLive, RedisValue Member, RedisKey[] GenerationKeys, CacheGenerations Generations, IReadOnlyList<string> Tags);
 
     public async Task<long> InvalidateAsync(CacheInvalidation invalidation) => invalidation.Kind switch
         {
@@ -96,24 +137,37 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
     {
         long removed = 0;
         var database = await redis.DatabaseAsync();
-        while (await database.SortedSetRangeByRankAsync(_registry, 0, Chunk - 1) is { Length: > 0 } members)
+        while (await Bounded(database.SortedSetRangeByRankAsync(_registry, 0, Chunk - 1)) is { Length: > 0 } members)
         {
             removed += await RemoveEntriesAsync(members);
         }
         return removed;
     }
 
+    /// <summary>
+    /// Removes one cache entry, advancing its path's generation first as an invalidation does. Only a
+    /// live member of the registry counts: the layer's bookkeeping, a key some other application wrote
+    /// under the prefix, or a key that is not there is left alone (false).
+    /// </summary>
     private async Task<bool> RemoveKeyAsync(string key)
     {
         RedisValue member = RedisKeyOf(key).ToString();
-        var batch = (await redis.DatabaseAsync()).CreateBatch();
+        var database = await redis.DatabaseAsync();
+        if (await Bounded(database.SortedSetScoreAsync(_registry, member)) is not { } expiresAt || expiresAt <= Now)
+        {
+            return false;
+        }
+
+        var path = CacheKey.PathOf(key);
+        var batch = database.CreateBatch();
+        var advanced = Advance(batch, GenerationKeyOf(path));
         var deleted = batch.KeyDeleteAsync(RedisKeyOf(key));
         var bookkeeping = Task.WhenAll(
             batch.SortedSetRemoveAsync(_registry, member),
             batch.SortedSetRemoveAsync(_lex, member),
-            batch.SortedSetRemoveAsync(VariantsKeyOf(CacheKey.PathOf(key)), member));
+            batch.SortedSetRemoveAsync(VariantsKeyOf(path), member));
         batch.Execute();
-        await bookkeeping;
+        await Bounded(Task.WhenAll(advanced, deleted, bookkeeping));
         return await deleted;
     }
 
@@ -147,19 +201,38 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
         // The generation moves first: from here on, no miss that started earlier can store.
         var batch = database.CreateBatch();
         var advanced = Advance(batch, GenerationKeyOf(path));
-        var members = batch.SortedSetRangeByRankAsync(variants);
+        var count = batch.SortedSetLengthAsync(variants);
+        var first = batch.SortedSetRangeByRankAsync(variants, 0, Chunk - 1);
         batch.Execute();
-        await Task.WhenAll(advanced, members);
+        await Bounded(Task.WhenAll(advanced, count, first));
 
-        RedisValue[] entries = [.. (await members).Append(RedisKeyOf(path).ToString()).Distinct()];
-        batch = database.CreateBatch();
-        var deleted = batch.KeyDeleteAsync(AsKeys(entries));
+        // The plain entry goes in the first chunk even if its bookkeeping is gone.
+        var removed = await RemoveVariantsAsync(database, variants, [.. (await first).Append(RedisKeyOf(path).ToString()).Distinct()]);
+        // Then a chunk at a time, lowest expiry first: the variants there were before the generation
+        // moved come before any stored since, so as many chunks as there were members remove them all.
+        for (var chunks = (await count + Chunk - 1) / Chunk - 1; chunks > 0; chunks--)
+        {
+            var members = await Bounded(database.SortedSetRangeByRankAsync(variants, 0, Chunk - 1));
+            if (members.Length == 0)
+            {
+                break;
+            }
+            removed += await RemoveVariantsAsync(database, variants, members);
+        }
+        return removed;
+    }
+
+    /// <summary>One chunk of a path's entries, out of the store and every index (tag sets keep theirs until trimmed).</summary>
+    private async Task<long> RemoveVariantsAsync(IDatabase database, RedisKey variants, RedisValue[] members)
+    {
+        var batch = database.CreateBatch();
+        var deleted = batch.KeyDeleteAsync(AsKeys(members));
         var bookkeeping = Task.WhenAll(
-            batch.SortedSetRemoveAsync(_registry, entries),
-            batch.SortedSetRemoveAsync(_lex, entries),
-            batch.KeyDeleteAsync(variants));
+            batch.SortedSetRemoveAsync(_registry, members),
+            batch.SortedSetRemoveAsync(_lex, members),
+            batch.SortedSetRemoveAsync(variants, members));
         batch.Execute();
-        await bookkeeping;
+        await Bounded(Task.WhenAll(deleted, bookkeeping));
         return await deleted;
     }
 
@@ -171,13 +244,13 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
         var batch = database.CreateBatch();
         var advanced = Advance(batch, TagGenerationKeyOf(tag));
         batch.Execute();
-        await advanced;
+        await Bounded(advanced);
 
         long removed = 0;
-        while (await database.SortedSetRangeByRankAsync(tagKey, 0, Chunk - 1) is { Length: > 0 } members)
+        while (await Bounded(database.SortedSetRangeByRankAsync(tagKey, 0, Chunk - 1)) is { Length: > 0 } members)
         {
             removed += await RemoveEntriesAsync(members);
-            await database.SortedSetRemoveAsync(tagKey, members);
+            await Bounded(database.SortedSetRemoveAsync(tagKey, members));
         }
         return removed;
     }
@@ -189,7 +262,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
         byte[] to = [.. from, 0xFF];
         var database = await redis.DatabaseAsync();
         long removed = 0;
-        while (await database.SortedSetRangeByValueAsync(_lex, from, to, Exclude.None, take: Chunk) is { Length: > 0 } members)
+        while (await Bounded(database.SortedSetRangeByValueAsync(_lex, from, to, Exclude.None, take: Chunk)) is { Length: > 0 } members)
         {
             removed += await RemoveEntriesAsync(members);
         }
@@ -207,13 +280,18 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
         var batch = (await redis.DatabaseAsync()).CreateBatch();
         var writes = byPath.Select(path => Advance(batch, GenerationKeyOf(path.Key))).ToList();
         var deleted = batch.KeyDeleteAsync(AsKeys(members));
+        writes.Add(deleted);
         writes.Add(batch.SortedSetRemoveAsync(_registry, members));
         writes.Add(batch.SortedSetRemoveAsync(_lex, members));
         writes.AddRange(byPath.Select(path => batch.SortedSetRemoveAsync(VariantsKeyOf(path.Key), path.ToArray())));
         batch.Execute();
-        await Task.WhenAll(writes);
+        await Bounded(Task.WhenAll(writes));
         return await deleted;
     }
+
+    private Task<T> Bounded<T>(Task<T> roundTrip) => roundTrip.WaitAsync(_roundTrip, time);
+
+    private Task Bounded(Task roundTrip) => roundTrip.WaitAsync(_roundTrip, time);
 
     private static Task Advance(IBatch batch, RedisKey generationKey) => Task.WhenAll(
         batch.StringIncrementAsync(generationKey),

@@ -6,11 +6,11 @@ namespace CacheLayer.Tests.Integration;
 
 /// <summary>A fresh API (own data, own key prefix) per test, against the shared store.</summary>
 [Collection(CacheServerCollection.Name)]
-public abstract class ApiTest(CacheServerFixture store) : IAsyncLifetime
+public abstract class ApiTest(CacheServerFixture store, Dictionary<string, string>? settings = null) : IAsyncLifetime
 {
     protected CacheServerFixture Store { get; } = store;
 
-    protected ApiFactory Api { get; } = new(store.Server.ConnectionString);
+    protected ApiFactory Api { get; } = new(store.Server.ConnectionString) { Settings = settings ?? [] };
 
     // No cookie jar: a cookie the API sets must not make later requests private.
     protected HttpClient Client => _client ??= Api.CreateClient(new() { HandleCookies = false });

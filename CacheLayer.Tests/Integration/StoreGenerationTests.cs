@@ -27,11 +27,11 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
         var stored = await Store.SetAsync(Key, Entry("old"), before, []);
 
-        Assert.False(stored);
+        Assert.Equal(StoreOutcome.Invalidated, stored);
         Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
         Assert.Equal(0, await store.CountEntriesAsync(_api.KeyPrefix));
         // The same entry with the generations read after the invalidation is stored: the count sees it.
-        Assert.True(await Store.SetAsync(Key, Entry("new"), await Store.GetGenerationsAsync(Key.Path, []), []));
+        Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("new"), await Store.GetGenerationsAsync(Key.Path, []), []));
         Assert.Equal(1, await store.CountEntriesAsync(_api.KeyPrefix));
     }
 
@@ -41,7 +41,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
         var after = await Store.GetGenerationsAsync(Key.Path, []);
 
-        Assert.True(await Store.SetAsync(Key, Entry("new"), after, []));
+        Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("new"), after, []));
         Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key))!.Body.Span));
     }
 
@@ -53,7 +53,19 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
 
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
 
-        Assert.False(await Store.SetAsync(variant, Entry("old"), before, []));
+        Assert.Equal(StoreOutcome.Invalidated, await Store.SetAsync(variant, Entry("old"), before, []));
+    }
+
+    [Fact]
+    public async Task Deleting_a_key_blocks_a_miss_that_read_before_the_delete()
+    {
+        Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("old"), await Store.GetGenerationsAsync(Key.Path, []), []));
+        var before = await Store.GetGenerationsAsync(Key.Path, []);
+
+        Assert.Equal(1, await Store.InvalidateAsync(CacheInvalidation.Key(Key.Value)));
+
+        Assert.Equal(StoreOutcome.Invalidated, await Store.SetAsync(Key, Entry("old"), before, []));
+        Assert.False(await store.Redis.KeyExistsAsync(_api.RedisKey(Key.Value)));
     }
 
     [Fact]
@@ -64,8 +76,8 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
 
         await Store.InvalidateAsync(CacheInvalidation.Tag("users"));
 
-        Assert.False(await Store.SetAsync(Key, Entry("old"), before, tags));
-        Assert.True(await Store.SetAsync(Key, Entry("new"), (await Store.GetGenerationsAsync(Key.Path, tags)), tags));
+        Assert.Equal(StoreOutcome.Invalidated, await Store.SetAsync(Key, Entry("old"), before, tags));
+        Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("new"), (await Store.GetGenerationsAsync(Key.Path, tags)), tags));
     }
 
     [Fact]
@@ -74,7 +86,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await store.Redis.StringSetAsync(_api.KeyPrefix + "not-ours", "x");
         foreach (var key in new[] { Key, new CacheKey(Key.Path, "a=1"), new CacheKey("GET:/api/posts/", "") })
         {
-            Assert.True(await Store.SetAsync(key, Entry("x"), (await Store.GetGenerationsAsync(key.Path, [])), []));
+            Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(key, Entry("x"), (await Store.GetGenerationsAsync(key.Path, [])), []));
         }
 
         Assert.Equal(3, await Store.InvalidateAsync(CacheInvalidation.All));

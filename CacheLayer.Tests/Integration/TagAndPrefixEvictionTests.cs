@@ -4,7 +4,9 @@ using CacheLayer.Tests.Infrastructure;
 
 namespace CacheLayer.Tests.Integration;
 
-public class TagAndPrefixEvictionTests(CacheServerFixture store) : ApiTest(store)
+// 1,200 variants of one path: above the default MaxVariantsPerPath.
+public class TagAndPrefixEvictionTests(CacheServerFixture store)
+    : ApiTest(store, new() { ["CacheLayer:MaxVariantsPerPath"] = "2000" })
 {
     [Fact]
     public async Task Deleting_a_tag_evicts_every_variant_carrying_it_and_nothing_else()

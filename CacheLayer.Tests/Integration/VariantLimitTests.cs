@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using CacheLayer.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace CacheLayer.Tests.Integration;
+
+/// <summary>
+/// Issue 9: a client inventing variants of one path cannot grow the store past
+/// <c>MaxVariantsPerPath</c>, and invalidating a path with many variants stays cheap and safe.
+/// </summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class VariantLimitTests(CacheServerFixture store) : IAsyncLifetime
+{
+    private const int Cap = 50;
+    private const string VariantLimit = "CacheLayer; fwd=bypass; detail=variant-limit";
+
+    private readonly ApiFactory _api = new(store.Server.ConnectionString)
+    {
+        Settings = new() { ["CacheLayer:MaxVariantsPerPath"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+    };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task A_flood_of_new_variants_stores_at_most_the_cap_and_invalidation_stays_healthy()
+    {
+        using var client = _api.CreateClient(new() { HandleCookies = false });
+        using var warm = await client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+
+        var statuses = new ConcurrentBag<(int Page, string? Status)>();
+        await Parallel.ForEachAsync(Enumerable.Range(1, 3000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (page, _) =>
+        {
+            using var response = await client.GetAsync($"/api/posts/?page={page}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            statuses.Add((page, response.CacheStatus()));
+        });
+
+        // The plain entry and Cap - 1 variants fill the path; every other variant is served uncached.
+        Assert.Equal(Cap, await store.CountEntriesAsync(_api.KeyPrefix));
+        Assert.Equal(Cap - 1, statuses.Count(s => s.Status == "CacheLayer; fwd=miss; stored"));
+        var limited = statuses.Where(s => s.Status == VariantLimit).ToList();
+        Assert.Equal(3000 - (Cap - 1), limited.Count);
+        using var again = await client.GetAsync($"/api/posts/?page={limited[0].Page}");
+        Assert.Equal("BYPASS", again.XCache());
+        Assert.Equal(VariantLimit, again.CacheStatus());
+        // A variant already stored may still be refreshed at the cap.
+        var storedPage = statuses.First(s => s.Status == "CacheLayer; fwd=miss; stored").Page;
+        using var refresh = new HttpRequestMessage(HttpMethod.Get, $"/api/posts/?page={storedPage}");
+        refresh.Headers.CacheControl = new() { NoCache = true };
+        using var refreshed = await client.SendAsync(refresh);
+        Assert.Equal("CacheLayer; fwd=request; stored", refreshed.CacheStatus());
+        var metrics = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(limited.Count + 1, metrics.Single("cachelayer_cache_bypasses_total",
+            PrometheusSamples.CacheScope, ("cachelayer_reason", "variant-limit"), ("http_route", "/api/posts/")));
+
+        using var write = await client.PostAsJsonAsync("/api/posts/", new { title = "New Post A" });
+
+        Assert.Equal(HttpStatusCode.Created, write.StatusCode);
+        Assert.Equal(0, await store.CountEntriesAsync(_api.KeyPrefix));
+        Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        metrics = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(0, metrics.Single("cachelayer_cache_circuit_open", PrometheusSamples.CacheScope));
+        using var next = await client.GetAsync("/api/posts/");
+        Assert.Equal("CacheLayer; fwd=miss; stored", next.CacheStatus());
+        using var variant = await client.GetAsync($"/api/posts/?page={limited[^1].Page}");
+        Assert.Equal("CacheLayer; fwd=miss; stored", variant.CacheStatus());
+    }
+
+    [Fact]
+    public async Task Expired_variants_do_not_hold_the_cap()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = _api.Settings };
+        var timed = api.Service<IResponseCacheStore>();
+        var path = "GET:/api/posts/";
+        var generations = await timed.GetGenerationsAsync(path, []);
+        for (var page = 0; page < Cap; page++)
+        {
+            Assert.Equal(StoreOutcome.Stored, await timed.SetAsync(new CacheKey(path, $"page={page}"), Entry(clock.GetUtcNow(), 60), generations, []));
+        }
+        Assert.Equal(StoreOutcome.VariantLimit, await timed.SetAsync(new CacheKey(path, "page=new"), Entry(clock.GetUtcNow(), 60), generations, []));
+
+        // The 50 have expired in the layer's books (Redis, on the real clock, still holds them for now).
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(StoreOutcome.Stored, await timed.SetAsync(new CacheKey(path, "page=new"), Entry(clock.GetUtcNow(), 60), generations, []));
+    }
+
+    [Fact]
+    public async Task Invalidating_a_path_with_more_than_one_chunk_removes_every_variant_in_bounded_commands()
+    {
+        Assert.StartsWith("redis-server", store.Description); // SLOWLOG below, as redis-server keeps it
+        await using var api = new ApiFactory(store.Server.ConnectionString) { Settings = new() { ["CacheLayer:MaxVariantsPerPath"] = "2000" } };
+        var large = api.Service<IResponseCacheStore>();
+        var path = "GET:/api/posts/";
+        var generations = await large.GetGenerationsAsync(path, ["posts"]);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1200), async (page, _) =>
+            Assert.Equal(StoreOutcome.Stored, await large.SetAsync(new CacheKey(path, $"page={page}"), Entry(DateTimeOffset.UtcNow, 60), generations, ["posts"])));
+        Assert.Equal(1200, await store.CountEntriesAsync(api.KeyPrefix));
+
+        var server = store.RedisServer;
+        var slower = (await server.ConfigGetAsync("slowlog-log-slower-than")).Single().Value;
+        var length = (await server.ConfigGetAsync("slowlog-max-len")).Single().Value;
+        CommandTrace[] trace;
+        HttpResponseMessage write;
+        try
+        {
+            await server.ConfigSetAsync("slowlog-max-len", 100_000);
+            await server.ConfigSetAsync("slowlog-log-slower-than", 0);
+            await server.SlowlogResetAsync();
+            using var client = api.CreateClient();
+            write = await client.PostAsJsonAsync("/api/posts/", new { title = "New Post A" });
+            trace = await server.SlowlogGetAsync(100_000);
+        }
+        finally
+        {
+            await server.ConfigSetAsync("slowlog-log-slower-than", slower);
+            await server.ConfigSetAsync("slowlog-max-len", length);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, write.StatusCode);
+        write.Dispose();
+        Assert.Equal(0, await store.CountEntriesAsync(api.KeyPrefix));
+        Assert.Equal(0, await store.Redis.SortedSetLengthAsync(api.KeyPrefix + "__cachelayer:keys"));
+        Assert.Equal(0, await store.Redis.SortedSetLengthAsync(api.KeyPrefix + "__cachelayer:lex"));
+        Assert.False(await store.Redis.KeyExistsAsync(api.KeyPrefix + "__cachelayer:variants:" + path));
+        // No command over the whole set: no ZRANGE to the end, no DEL/UNLINK or ZREM of more than a chunk (and the plain key).
+        var ours = trace.Where(command => command.Arguments.Any(argument => argument.ToString().StartsWith(api.KeyPrefix, StringComparison.Ordinal))).ToList();
+        Assert.Contains(ours, command => Name(command) is "DEL" or "UNLINK");
+        Assert.DoesNotContain(ours, command => Name(command) == "ZRANGE" && command.Arguments[3] == "-1");
+        Assert.All(ours, command => Assert.True(ArgumentCount(command) <= 2 + 513, $"{Name(command)} with {ArgumentCount(command)} arguments"));
+    }
+
+    private static string Name(CommandTrace command) => command.Arguments[0].ToString().ToUpperInvariant();
+
+    /// <summary>redis-server keeps 32 arguments of a command; the last then says how many more there were.</summary>
+    private static int ArgumentCount(CommandTrace command)
+    {
+        var last = command.Arguments[^1].ToString();
+        return last.StartsWith("... (", StringComparison.Ordinal) && last.EndsWith(" more arguments)", StringComparison.Ordinal)
+            ? command.Arguments.Length - 1 + int.Parse(last["... (".Length..last.IndexOf(' ', 5)], System.Globalization.CultureInfo.InvariantCulture)
+            : command.Arguments.Length;
+    }
+
+    private static CacheEntry Entry(DateTimeOffset storedAt, int seconds) =>
+        new(200, "application/json", "\"e\"", Encoding.UTF8.GetBytes("{}"), storedAt, storedAt.AddSeconds(seconds));
+}

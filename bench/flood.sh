@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Issue 9's figures: a flood of anonymous GETs to /api/posts/, each with an invented ?utm_<random>=<random>
+# and an invented Accept-Language, for DURATION seconds (default 20). Prints Redis entries and used_memory
+# before and after, how long one POST /api/posts/ (the path's invalidation) takes, /health afterwards and
+# whether the next GET /api/posts/ is a stored MISS. Throw-away redis-server and the published API (Release)
+# on free loopback ports, no origin latency.   bash bench/flood.sh   (MAX_VARIANTS=n sets the cap)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20}
+work=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cleanup() {
+  [ -n "${api_pid:-}" ] && kill "$api_pid" 2>/dev/null || true
+  [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+dotnet publish CacheLayer.Api -c Release -o "$work/api" --nologo -v quiet >/dev/null
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+api_port=$(free_port)
+base="http://127.0.0.1:$api_port"
+extra=()
+[ -n "${MAX_VARIANTS:-}" ] && extra+=("CacheLayer__MaxVariantsPerPath=$MAX_VARIANTS")
+env ConnectionStrings__cache="127.0.0.1:$redis_port" Demo__Origin__LatencyMs=0 "${extra[@]}" \
+  CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
+  ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &
+api_pid=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/alive" && break; sleep 0.1; done
+
+redis() { redis-cli -p "$redis_port" "$@"; }
+used_memory() { redis info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
+status_of() { curl -s -o /dev/null -D - "$@" | awk -F': ' 'tolower($1)=="cache-status" {print $2}' | tr -d '\r'; }
+
+curl -sf -o /dev/null "$base/api/posts/"   # the plain entry, stored
+keys_before=$(redis dbsize); memory_before=$(used_memory)
+
+wrk_out=$(wrk -t2 -c32 -d"${DURATION}s" -s bench/utm.lua "$base/api/posts/")
+keys_after=$(redis dbsize); memory_after=$(used_memory)
+sample=$(status_of -H "Accept-Language: xx-$RANDOM" "$base/api/posts/?utm_probe=$RANDOM")
+
+post=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST "$base/api/posts/" \
+  -H 'Content-Type: application/json' -d '{"title":"Flood Post"}')
+keys_post=$(redis dbsize)
+health=$(curl -s "$base/health")
+next=$(status_of "$base/api/posts/")
+
+echo "flood: ${DURATION} s of GET /api/posts/?utm_<random>=<random> with a random Accept-Language, wrk -t2 -c32, loopback"
+echo "  requests sent                 : $(awk '/requests in/ {print $1}' <<<"$wrk_out")  ($(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out") req/s)"
+echo "  non-2xx or socket errors      : $(grep -E 'Non-2xx|Socket errors' <<<"$wrk_out" | tr -s ' ' | paste -sd';' - || true)"
+echo "  cap (MaxVariantsPerPath)      : ${MAX_VARIANTS:-1000 (default)}"
+echo "  Redis keys  before / after    : $keys_before / $keys_after (entries and bookkeeping)"
+echo "  used_memory before / after    : $memory_before / $memory_after bytes"
+echo "  a new variant now answers     : $sample"
+echo "  POST /api/posts/ (invalidates): HTTP ${post% *} in ${post#* } s; Redis keys after: $keys_post"
+echo "  /health afterwards            : $health"
+echo "  next GET /api/posts/          : $next"
+case "$next" in *"fwd=miss; stored"*) echo "  next GET is a stored MISS     : yes";; *) echo "  next GET is a stored MISS     : NO";; esac
