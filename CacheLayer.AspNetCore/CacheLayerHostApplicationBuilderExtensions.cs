@@ -63,6 +63,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddHostedService<CacheInvalidationSubscriber>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
         services.AddHostedService<CacheJanitorService>();
+        services.AddHostedService<CacheEndpointsCheck>();
         services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
         return builder;
     }

@@ -26,6 +26,7 @@ internal sealed class ResponseCacheFilter(
 {
     private readonly CacheLayerOptions _options = options.Value;
     private CacheKeyTemplate? _template;
+    private CacheKeyQueryNames? _query;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -203,7 +204,11 @@ internal sealed class ResponseCacheFilter(
             : throw new InvalidOperationException("Response caching needs a routed endpoint.");
         return new CacheKey(
             template.FixedPath ?? template.FillPath(invocation, argumentLookup),
-            CacheKeyQuery.From(invocation.HttpContext.Request.Query),
+            CacheKeyQuery.From(invocation.HttpContext.Request.Query, _query ??= QueryNamesOf(invocation.HttpContext)),
             CacheKeyVary.From(invocation.HttpContext, policy, _options.KeyPrefix));
     }
+
+    /// <summary>The query parameters <c>CacheResponse</c> found the handler binds, plus the declared ones.</summary>
+    private CacheKeyQueryNames QueryNamesOf(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<CacheKeyQueryNames>() ?? policy.DeclaredQuery;
 }
