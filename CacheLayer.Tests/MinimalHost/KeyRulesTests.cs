@@ -97,6 +97,13 @@ public sealed class KeyRulesTests(CacheServerFixture store) : IAsyncLifetime
         Assert.Equal("a=1,b=3", await extra.Content.ReadAsStringAsync());
         Assert.True(await IsCachedAsync("GET:/raw?a=1&b=3"));
         Assert.Equal(3, await store.CountEntriesAsync(_keyPrefix));
+
+        // Only ASCII letters are lower-cased: the Kelvin-sign name stays its own entry, apart from kind.
+        using var kelvin = await Client.GetAsync("/raw?%E2%84%AAind=x");
+        using var kind = await Client.GetAsync("/raw?kind=x");
+        Assert.Equal(Stored, kind.CacheStatus());
+        Assert.Equal("kind=x", await kind.Content.ReadAsStringAsync());
+        Assert.Equal(5, await store.CountEntriesAsync(_keyPrefix));
     }
 
     [Fact]
