@@ -1,4 +1,5 @@
 using CacheLayer.Api;
+using CacheLayer.Api.Greeting;
 using CacheLayer.Api.Origin;
 using CacheLayer.Api.Posts;
 using CacheLayer.Api.Users;
@@ -14,6 +15,7 @@ builder.AddDemoOrigin();
 
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
+builder.Services.AddDemoLocalization();
 builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
@@ -21,6 +23,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestLocalization();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -30,6 +33,7 @@ if (app.Environment.IsDevelopment())
 }
 app.MapUsersApi();
 app.MapPostsApi();
+app.MapGreetingApi();
 app.MapCacheLayerAdmin();
 app.MapBenchmarkCeiling();
 

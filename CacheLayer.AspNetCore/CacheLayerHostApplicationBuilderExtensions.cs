@@ -64,6 +64,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddHostedService<CacheInvalidationSubscriber>();
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
         services.AddHostedService<CacheJanitorService>();
+        services.AddHostedService<CacheEndpointsCheck>();
         // First of all start-up filters, so its middleware is outermost and its OnStarting callback runs last.
         services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ResponseStartHook.StartupFilter>());
         services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);

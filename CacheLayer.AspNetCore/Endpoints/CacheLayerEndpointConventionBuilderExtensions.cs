@@ -1,4 +1,7 @@
+using System.Reflection;
+using CacheLayer.AspNetCore;
 using CacheLayer.AspNetCore.Endpoints;
+using CacheLayer.AspNetCore.Keys;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,19 +17,30 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     /// <param name="builder">The endpoint.</param>
     /// <param name="ttl">How long a stored response is served.</param>
     /// <param name="tags">Names writes and admins can invalidate these entries by.</param>
-    /// <param name="varyByHeaders">Request headers whose values get their own entries, e.g. <c>Accept-Language</c>.</param>
+    /// <param name="varyByHeaders">
+    /// Request headers whose normalized values get their own entries: <c>"Accept-Language"</c> (keyed by the
+    /// supported culture it resolves to), any other name (keyed by its trimmed, lower-cased value), or
+    /// <see cref="CacheVaryByHeader.Header(string, Func{string, string?})"/> with your own normalizer.
+    /// </param>
     /// <param name="varyByUser">Each authenticated user gets their own entries; needed to cache requests with credentials.</param>
+    /// <param name="varyByQuery">
+    /// Query parameters that split the key besides those the handler binds (which always do); <c>"*"</c>
+    /// for all. Any other parameter is ignored by the key. Required when the handler takes
+    /// <c>HttpContext</c> or <c>HttpRequest</c>, whose query reads cannot be known.
+    /// </param>
     public static TBuilder CacheResponse<TBuilder>(
-        this TBuilder builder, TimeSpan ttl, string[]? tags = null, string[]? varyByHeaders = null, bool varyByUser = false)
+        this TBuilder builder, TimeSpan ttl, string[]? tags = null, CacheVaryByHeader[]? varyByHeaders = null, bool varyByUser = false,
+        string[]? varyByQuery = null)
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ttl, CachePolicy.MaxTimeToLive);
-        var policy = new CachePolicy(ttl, tags ?? [], varyByHeaders ?? [], varyByUser);
+        var policy = new CachePolicy(ttl, tags ?? [], varyByHeaders ?? [], varyByUser, varyByQuery);
 
         builder.Add(endpoint =>
         {
             endpoint.Metadata.Add(policy);
+            endpoint.Metadata.Add(QueryKeyOf(endpoint, policy));
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault() is { } methods
                 && methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
             {
@@ -39,6 +53,28 @@ public static class CacheLayerEndpointConventionBuilderExtensions
                 context.ApplicationServices, policy, EndpointRoute.ArgumentLookup(context.MethodInfo));
             return invocation => filter.InvokeAsync(invocation, next);
         });
+    }
+
+    /// <summary>
+    /// The query parameters that split this endpoint's keys: those its handler binds (not from the route)
+    /// and the declared ones. A handler that can read the whole request must declare them.
+    /// </summary>
+    private static CacheKeyQueryNames QueryKeyOf(EndpointBuilder endpoint, CachePolicy policy)
+    {
+        if (endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is not { } handler)
+        {
+            return policy.DeclaredQuery;
+        }
+        var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern;
+        var binding = QueryBinding.Of(handler, pattern?.Parameters.Select(parameter => parameter.Name) ?? []);
+        if (binding.ReadsRequest && policy.VaryByQuery is null)
+        {
+            throw new InvalidOperationException(
+                $"The cached endpoint '{pattern?.RawText ?? endpoint.DisplayName}' has a handler that takes HttpContext or HttpRequest " +
+                "(or binds a type with BindAsync), so the query parameters it reads cannot be known. Declare them with " +
+                ".CacheResponse(..., varyByQuery: [\"name\", ...]), or varyByQuery: [\"*\"] to key by every query parameter.");
+        }
+        return CacheKeyQueryNames.Of(binding.Names, policy.VaryByQuery);
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ internal sealed class ResponseCacheFilter(
     private readonly Inflight<CacheEntry> _misses = misses;
     private readonly CacheMetrics _metrics = metrics;
     private CacheKeyTemplate? _template;
+    private CacheKeyQueryNames? _query;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -301,7 +302,11 @@ internal sealed class ResponseCacheFilter(
             : throw new InvalidOperationException("Response caching needs a routed endpoint.");
         return new CacheKey(
             template.FixedPath ?? template.FillPath(invocation, argumentLookup),
-            CacheKeyQuery.From(invocation.HttpContext.Request.Query),
+            CacheKeyQuery.From(invocation.HttpContext.Request.Query, _query ??= QueryNamesOf(invocation.HttpContext)),
             CacheKeyVary.From(invocation.HttpContext, policy, _options.UserKeySalt ?? ""));
     }
+
+    /// <summary>The query parameters <c>CacheResponse</c> found the handler binds, plus the declared ones.</summary>
+    private CacheKeyQueryNames QueryNamesOf(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<CacheKeyQueryNames>() ?? policy.DeclaredQuery;
 }

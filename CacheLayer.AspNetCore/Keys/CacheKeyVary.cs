@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace CacheLayer.AspNetCore.Keys;
 
 /// <summary>
-/// The variant part of a key: the values of the headers an endpoint varies by (names in lower case,
-/// sorted; a header the request lacks adds nothing, so such requests share the plain key) and, for <see cref="CachePolicy.VaryByUser"/>, <c>user=</c> and a hash of the user's
+/// The variant part of a key: the normalized values of the headers an endpoint varies by (names in lower
+/// case, sorted; a header the request lacks, or whose value normalizes to nothing, adds nothing, so such
+/// requests share the plain key) and, for <see cref="CachePolicy.VaryByUser"/>, <c>user=</c> and a hash of the user's
 /// identity: stable across replicas and restarts, but neither a name nor a token.
 /// </summary>
 internal static class CacheKeyVary
@@ -14,12 +15,11 @@ internal static class CacheKeyVary
         // A loop, not LINQ: this runs on every hit.
         string? single = null;
         List<string>? parts = null;
-        foreach (var (name, keyName) in policy.VaryKeyNames)
+        foreach (var (header, keyName) in policy.VaryKeyNames)
         {
-            var value = context.Request.Headers[name];
-            if (value.Count > 0 && value.ToString() is { Length: > 0 } text)
+            if (header.KeyValue(context) is { } value)
             {
-                Add(string.Concat(keyName, "=", Uri.EscapeDataString(text)));
+                Add(string.Concat(keyName, "=", Uri.EscapeDataString(value)));
             }
         }
         if (policy.VaryByUser)

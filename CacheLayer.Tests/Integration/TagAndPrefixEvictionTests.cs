@@ -28,18 +28,14 @@ public class TagAndPrefixEvictionTests(CacheServerFixture store)
     public async Task Deleting_a_prefix_evicts_every_key_under_it_and_nothing_else()
     {
         await WarmAsync();
-        foreach (var path in new[] { "/api/users/1?v=1", "/api/users/1?v=2", "/api/users/2?v=3" })
-        {
-            using var warm = await Client.GetAsync(path);
-        }
         using var admin = Api.CreateAdminClient();
 
         using var users = await admin.DeleteAsync("/api/cache?prefix=GET:/api/users/");
         using var page1x = await admin.DeleteAsync("/api/cache?prefix=" + Uri.EscapeDataString("GET:/api/posts/?page=1"));
 
-        Assert.Equal(5, (await users.Content.ReadFromJsonAsync<DeletedBody>())!.Deleted);
+        Assert.Equal(2, (await users.Content.ReadFromJsonAsync<DeletedBody>())!.Deleted);
         Assert.Equal(0, await CountAsync("GET:/api/users/*"));
-        // page=1, page=10..19, page=100..199 and page=1000, in both languages
+        // page=1, page=10..19, page=100..199 and page=1000, in both page sizes
         Assert.Equal(2 * (1 + 10 + 100 + 1), (await page1x.Content.ReadFromJsonAsync<DeletedBody>())!.Deleted);
         Assert.Equal(1200 - 224, await CountAsync("GET:/api/posts/*"));
     }
@@ -83,20 +79,15 @@ public class TagAndPrefixEvictionTests(CacheServerFixture store)
         Assert.Equal(0, await CountEntriesAsync());
     }
 
-    // 600 pages in two languages (1,200 posts entries) and two users.
+    // 600 pages in two page sizes (1,200 posts entries) and two users.
     private async Task WarmAsync()
     {
         var requests = Enumerable.Range(1, 1000).Where(page => page <= 500 || page % 5 == 0)
-            .SelectMany(page => new[] { "fr", "en" }.Select(language => (Path: $"/api/posts/?page={page}", Language: language)))
-            .Append(("/api/users/1", "")).Append(("/api/users/2", ""));
-        foreach (var (path, language) in requests)
+            .SelectMany(page => new[] { "", "&pageSize=10" }.Select(size => $"/api/posts/?page={page}{size}"))
+            .Append("/api/users/1").Append("/api/users/2");
+        foreach (var path in requests)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            if (language.Length > 0)
-            {
-                request.Headers.Add("Accept-Language", language);
-            }
-            using var response = await Client.SendAsync(request);
+            using var response = await Client.GetAsync(path);
             Assert.Equal("CacheLayer; fwd=miss; stored", response.CacheStatus());
         }
     }

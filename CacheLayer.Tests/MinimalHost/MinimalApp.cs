@@ -30,6 +30,8 @@ public static class MinimalApp
         var items = new ConcurrentDictionary<int, string>([new(1, "First item"), new(2, "Second item")]);
         app.MapGet("/items/{id}", (int id) => items.TryGetValue(id, out var name) ? Results.Ok(new Item(id, name)) : Results.NotFound())
             .CacheResponse(TimeSpan.FromMinutes(1), tags: ["items"]);
+        app.MapGet("/items", (int page = 1) => Results.Ok(items.OrderBy(item => item.Key).Skip(page - 1).Take(1).Select(item => new Item(item.Key, item.Value))))
+            .CacheResponse(TimeSpan.FromMinutes(1), tags: ["items"]);
         app.MapPut("/items/{id}", (int id, Item item) => { items[id] = item.Name; return Results.NoContent(); })
             .InvalidatesCache("GET:/items/{id}");
         app.MapCacheLayerAdmin();

@@ -198,7 +198,7 @@ public sealed class MinimalHostTests(CacheServerFixture store) : IAsyncLifetime
     public async Task Deleting_the_tag_through_the_admin_route_evicts_every_item()
     {
         var client = await StartAsync();
-        foreach (var path in new[] { "/items/1", "/items/2", "/items/1?page=2" })
+        foreach (var path in new[] { "/items/1", "/items/2", "/items?page=2" })
         {
             using var warm = await client.GetAsync(path);
             Assert.Equal(Stored, warm.CacheStatus());

@@ -31,6 +31,9 @@ internal sealed class HitPathFixture : IAsyncDisposable
     /// <summary>As <c>GET /api/posts/</c> is cached.</summary>
     public static readonly CachePolicy Policy = new(TimeSpan.FromSeconds(90), ["posts"], ["Accept-Language"], false);
 
+    /// <summary>The query parameters the posts list binds, so they key it.</summary>
+    public static readonly CacheKeyQueryNames PostsQuery = CacheKeyQueryNames.Of(["page", "pageSize"], null);
+
     private readonly ConnectionMultiplexer _redis;
 
     private HitPathFixture(WebApplication app, ConnectionMultiplexer redis)
@@ -89,6 +92,8 @@ internal sealed class HitPathFixture : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder();
         builder.AddCacheLayer(ConnectionName);
+        // Accept-Language is keyed by the supported culture it resolves to: fr must be one.
+        builder.Services.Configure<RequestLocalizationOptions>(options => options.SetDefaultCulture("en").AddSupportedUICultures("en", "fr"));
         // Never connects: a memory-tier hit does not touch Redis. Registered after AddCacheLayer under
         // the connection name, so the layer resolves this client instead of creating Aspire's (which
         // is why no connection string is needed).

@@ -79,7 +79,7 @@ public class HitPathPartsBenchmarks
     public string KeyPathWithParameter() => _userTemplate.FixedPath ?? _userTemplate.FillPath(_userInvocation, _userLookup);
 
     [Benchmark]
-    public string KeyQuery() => CacheKeyQuery.From(_context.Request.Query);
+    public string KeyQuery() => CacheKeyQuery.From(_context.Request.Query, HitPathFixture.PostsQuery);
 
     /// <summary>The posts list varies by <c>Accept-Language</c>; this request has none.</summary>
     [Benchmark]

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace CacheLayer.AspNetCore.Keys;
+
+/// <summary>
+/// <c>Accept-Language</c> as a key value: one of the app's supported UI cultures, so the key has as many
+/// variants as the app has languages. The culture the request-localization middleware resolved wins;
+/// without it, the header's language tags (by quality) are matched against
+/// <see cref="RequestLocalizationOptions.SupportedUICultures"/>, exactly, then by parent culture. The
+/// default culture, and a language the app does not support, give null: the default entry.
+/// </summary>
+internal static class AcceptLanguageKey
+{
+    public static string? Of(HttpContext context, string header)
+    {
+        var options = context.RequestServices?.GetService<IOptions<RequestLocalizationOptions>>()?.Value;
+        var fallback = options?.DefaultRequestCulture.UICulture.Name;
+        var resolved = context.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture.Name
+            ?? Match(header, options?.SupportedUICultures);
+        return resolved is null || resolved.Length == 0 || string.Equals(resolved, fallback, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : CacheKeyQueryNames.AsciiLower(resolved);
+    }
+
+    /// <summary>The first supported culture name a tag of <paramref name="header"/> names or falls back to, best quality first.</summary>
+    public static string? Match(string header, IList<CultureInfo>? supported)
+    {
+        if (supported is not { Count: > 0 } || !StringWithQualityHeaderValue.TryParseList([header], out var tags))
+        {
+            return null;
+        }
+        foreach (var tag in tags.Where(tag => tag.Quality is not 0).OrderByDescending(tag => tag.Quality ?? 1))
+        {
+            for (var name = tag.Value; name.Length > 0; name = Parent(name))
+            {
+                if (supported.FirstOrDefault(culture => name.Equals(culture.Name, StringComparison.OrdinalIgnoreCase)) is { } culture)
+                {
+                    return culture.Name;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static StringSegment Parent(StringSegment name) => name.LastIndexOf('-') is var dash and > 0 ? name.Subsegment(0, dash) : StringSegment.Empty;
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
+using System.Reflection;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Primitives;
+
+namespace CacheLayer.AspNetCore.Keys;
+
+/// <summary>
+/// Which query parameters a minimal-API handler binds, worked out from its parameters as minimal APIs
+/// bind them: <c>[FromQuery(Name = …)]</c> gives the name; other binding attributes, special types
+/// (<see cref="HttpContext"/>, <see cref="CancellationToken"/>, …) and route parameters are not query;
+/// any other parameter of a simple type (string, primitives, enums, <see cref="Guid"/>, dates, types
+/// with a static <c>TryParse</c>, nullable or arrays of these) is; <c>[AsParameters]</c> types are
+/// looked into. A handler that takes <see cref="HttpContext"/> or <see cref="HttpRequest"/> (or a type
+/// with <c>BindAsync</c>) may read any query parameter: <see cref="ReadsRequest"/>.
+/// </summary>
+/// <param name="Names">The bound query names as declared, distinct ignoring case.</param>
+/// <param name="ReadsRequest">The handler can read the request itself, so its query reads cannot be known.</param>
+internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsRequest)
+{
+    private static readonly HashSet<Type> SimpleTypes =
+    [
+        typeof(string), typeof(decimal), typeof(Guid), typeof(DateTime), typeof(DateTimeOffset), typeof(DateOnly),
+        typeof(TimeOnly), typeof(TimeSpan), typeof(Uri), typeof(StringValues),
+    ];
+
+    private static readonly HashSet<Type> SpecialTypes =
+    [
+        typeof(CancellationToken), typeof(ClaimsPrincipal), typeof(HttpResponse), typeof(IFormFile),
+        typeof(IFormFileCollection), typeof(IFormCollection), typeof(Stream), typeof(PipeReader), typeof(IServiceProvider),
+    ];
+
+    /// <summary>The query parameters <paramref name="handler"/> binds; <paramref name="routeParameters"/> are bound from the route.</summary>
+    public static QueryBinding Of(MethodInfo handler, IEnumerable<string> routeParameters)
+    {
+        var route = new HashSet<string>(routeParameters, StringComparer.OrdinalIgnoreCase);
+        var names = new List<string>();
+        var readsRequest = false;
+        foreach (var parameter in handler.GetParameters())
+        {
+            Add(parameter.Name, parameter.ParameterType, parameter.GetCustomAttributes(inherit: true));
+        }
+        return new QueryBinding(names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), readsRequest);
+
+        void Add(string? name, Type type, object[] attributes)
+        {
+            if (attributes.OfType<IFromQueryMetadata>().FirstOrDefault() is { } fromQuery)
+            {
+                if ((fromQuery.Name ?? name) is { Length: > 0 } queryName)
+                {
+                    names.Add(queryName);
+                }
+                return;
+            }
+            if (attributes.Any(attribute => attribute is IFromRouteMetadata or IFromBodyMetadata or IFromServiceMetadata
+                    or IFromHeaderMetadata or IFromFormMetadata or FromKeyedServicesAttribute))
+            {
+                return;
+            }
+            if (attributes.OfType<AsParametersAttribute>().Any())
+            {
+                foreach (var (memberName, memberType, memberAttributes) in MembersOf(type))
+                {
+                    Add(memberName, memberType, memberAttributes);
+                }
+                return;
+            }
+            if (type == typeof(HttpContext) || type == typeof(HttpRequest) || HasStatic(type, "BindAsync"))
+            {
+                readsRequest = true;
+                return;
+            }
+            if (SpecialTypes.Contains(type) || name is null || route.Contains(name))
+            {
+                return;
+            }
+            if (IsSimple(type.IsArray ? type.GetElementType()! : type))
+            {
+                names.Add(name);
+            }
+        }
+    }
+
+    private static bool IsSimple(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || SimpleTypes.Contains(type) || HasStatic(type, "TryParse") || IsParsable(type);
+    }
+
+    // Trimming: a type minimal APIs bind with TryParse or BindAsync has that method referenced by the
+    // binding code itself (the request delegate generator calls it directly), so it is kept wherever it
+    // matters; without the generator, minimal APIs bind by reflection and the host is not trimmed.
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "See above: binding references the members looked for.")]
+    private static bool HasStatic(Type type, string method) =>
+        type.GetMember(method, MemberTypes.Method, BindingFlags.Public | BindingFlags.Static).Length > 0;
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "See HasStatic: the interface is kept where binding uses it.")]
+    private static bool IsParsable(Type type) =>
+        type.GetInterfaces().Any(contract => contract.IsGenericType && contract.GetGenericTypeDefinition() == typeof(IParsable<>));
+
+    /// <summary>
+    /// An <c>[AsParameters]</c> type's constructor parameters (with the attributes of the property of the
+    /// same name, as records put them there) and its settable properties.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The generated binding code constructs the type and sets these members, so they are kept.")]
+    private static IEnumerable<(string? Name, Type Type, object[] Attributes)> MembersOf(Type type)
+    {
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        var constructor = type.GetConstructors().OrderByDescending(candidate => candidate.GetParameters().Length).FirstOrDefault();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var parameter in constructor?.GetParameters() ?? [])
+        {
+            var property = properties.FirstOrDefault(candidate => string.Equals(candidate.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
+            seen.Add(parameter.Name ?? "");
+            yield return (parameter.Name, parameter.ParameterType,
+                [.. parameter.GetCustomAttributes(inherit: true), .. property?.GetCustomAttributes(inherit: true) ?? []]);
+        }
+        foreach (var property in properties)
+        {
+            if (property.SetMethod is { IsPublic: true } && !seen.Contains(property.Name))
+            {
+                yield return (property.Name, property.PropertyType, property.GetCustomAttributes(inherit: true));
+            }
+        }
+    }
+}
