@@ -3,7 +3,8 @@
 # and an invented Accept-Language, for DURATION seconds (default 20). Prints Redis entries and used_memory
 # before and after, how long one POST /api/posts/ (the path's invalidation) takes, /health afterwards and
 # whether the next GET /api/posts/ is a stored MISS. Throw-away redis-server and the published API (Release)
-# on free loopback ports, no origin latency.   bash bench/flood.sh   (MAX_VARIANTS=n sets the cap)
+# on free loopback ports, no origin latency.   bash bench/flood.sh   (MAX_VARIANTS=n sets the cap;
+# SOURCE=<revision> floods that commit's API instead of the working tree, for a before/after comparison)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,14 +18,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet publish CacheLayer.Api -c Release -o "$work/api" --nologo -v quiet >/dev/null
+SOURCE=${SOURCE:-worktree}
+src=.
+if [ "$SOURCE" != worktree ]; then
+  mkdir -p "$work/src" && git archive --format=tar "$SOURCE" | tar -xf - -C "$work/src" && src="$work/src"
+fi
+dotnet publish "$src/CacheLayer.Api" -c Release -o "$work/api" --nologo -v quiet >/dev/null
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
 api_port=$(free_port)
 base="http://127.0.0.1:$api_port"
 extra=()
 [ -n "${MAX_VARIANTS:-}" ] && extra+=("CacheLayer__MaxVariantsPerPath=$MAX_VARIANTS")
-env ConnectionStrings__cache="127.0.0.1:$redis_port" Demo__Origin__LatencyMs=0 "${extra[@]}" \
+# CacheLayer__Origin__LatencyMs: the same setting in revisions before the library move.
+env ConnectionStrings__cache="127.0.0.1:$redis_port" Demo__Origin__LatencyMs=0 CacheLayer__Origin__LatencyMs=0 "${extra[@]}" \
   CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
   ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &
 api_pid=$!
@@ -47,13 +54,13 @@ keys_post=$(redis dbsize)
 health=$(curl -s "$base/health")
 next=$(status_of "$base/api/posts/")
 
-echo "flood: ${DURATION} s of GET /api/posts/?utm_<random>=<random> with a random Accept-Language, wrk -t2 -c32, loopback"
+echo "flood ($SOURCE): ${DURATION} s of GET /api/posts/?utm_<random>=<random> with a random Accept-Language, wrk -t2 -c32, loopback"
 echo "  requests sent                 : $(awk '/requests in/ {print $1}' <<<"$wrk_out")  ($(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out") req/s)"
 echo "  non-2xx or socket errors      : $(grep -E 'Non-2xx|Socket errors' <<<"$wrk_out" | tr -s ' ' | paste -sd';' - || true)"
 echo "  cap (MaxVariantsPerPath)      : ${MAX_VARIANTS:-1000 (default)}"
 echo "  Redis keys  before / after    : $keys_before / $keys_after (entries and bookkeeping)"
 echo "  used_memory before / after    : $memory_before / $memory_after bytes"
-echo "  a new variant now answers     : $sample"
+echo "  one more invented request     : $sample"
 echo "  POST /api/posts/ (invalidates): HTTP ${post% *} in ${post#* } s; Redis keys after: $keys_post"
 echo "  /health afterwards            : $health"
 echo "  next GET /api/posts/          : $next"
