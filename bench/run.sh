@@ -142,8 +142,10 @@ run() {
   body=$(curl -s -D "$work/headers" "$base$probe" || true)
   status=$(awk 'NR==1 {print $2}' "$work/headers" 2>/dev/null || true)
   headers=$(grep -i -E '^(cache-status|x-cache|age):' "$work/headers" 2>/dev/null | tr -d '\r' | paste -sd ';' - || true)
-  local body_ok=no
-  [ "$body" = "$payload" ] && body_ok=yes
+  local body_ok=no expected=$payload
+  # Every server pages as the demo's posts list does: page 7 of two posts is the empty list.
+  [ -n "$script" ] && expected='{"posts":[]}'
+  [ "$body" = "$expected" ] && body_ok=yes
 
   reset_hwm
   local before after

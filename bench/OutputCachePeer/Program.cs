@@ -43,10 +43,11 @@ app.UseStatusCodePages();
 app.UseOutputCache();
 
 app.MapDefaultEndpoints();
-app.MapGet("/api/posts/", async (CancellationToken cancellationToken) =>
+app.MapGet("/api/posts/", async (CancellationToken cancellationToken, int page = 1) =>
     {
         await Task.Delay(latency, cancellationToken); // the origin's latency, paid on a miss only
-        return TypedResults.Ok(new PostsResponse(["Cached post A", "Cached post B"]));
+        // As CacheLayer.Api's posts list pages: page 1 is the list, a later page the empty list.
+        return TypedResults.Ok(new PostsResponse(page == 1 ? ["Cached post A", "Cached post B"] : []));
     })
     // Vary by page so that ?page=1..1000 are 1,000 entries, as they are 1,000 keys in CacheLayer.
     .CacheOutput(policy => policy.Expire(TimeSpan.FromSeconds(90)).SetVaryByQuery("page"));
