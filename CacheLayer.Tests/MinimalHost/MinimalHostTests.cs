@@ -89,12 +89,7 @@ public sealed class MinimalHostTests(CacheServerFixture store) : IAsyncLifetime
     public async Task A_put_invalidates_its_item_and_the_next_get_misses_with_the_new_data()
     {
         var client = await StartAsync();
-        using var warm = await client.GetAsync("/items/1");
-        using var warmOther = await client.GetAsync("/items/2");
-        using var cached = await client.GetAsync("/items/1");
-        Assert.Equal(Stored, warm.CacheStatus());
-        Assert.Equal(Stored, warmOther.CacheStatus());
-        Assert.Equal("HIT", cached.XCache());
+        using var cached = await WarmBothItemsAsync(client);
         Assert.Equal(FirstItem, await cached.Content.ReadAsStringAsync());
         Assert.Equal(2, await store.CountEntriesAsync(_keyPrefix));
 
@@ -172,12 +167,7 @@ public sealed class MinimalHostTests(CacheServerFixture store) : IAsyncLifetime
     public async Task Deleting_a_key_through_the_admin_route_makes_the_next_get_a_miss()
     {
         var client = await StartAsync();
-        using var warm = await client.GetAsync("/items/1");
-        using var warmOther = await client.GetAsync("/items/2");
-        using var cached = await client.GetAsync("/items/1");
-        Assert.Equal(Stored, warm.CacheStatus());
-        Assert.Equal(Stored, warmOther.CacheStatus());
-        Assert.Equal("HIT", cached.XCache());
+        using var cached = await WarmBothItemsAsync(client);
         using var admin = AdminClient(client);
 
         using var deleted = await admin.DeleteAsync("/api/cache?key=GET:/items/1");
@@ -246,5 +236,17 @@ public sealed class MinimalHostTests(CacheServerFixture store) : IAsyncLifetime
             request.Headers.TryAddWithoutValidation(name, value);
         }
         return client.SendAsync(request);
+    }
+
+    /// <summary>Stores both items, then reads item 1 back as a hit; returns that hit.</summary>
+    private static async Task<HttpResponseMessage> WarmBothItemsAsync(HttpClient client)
+    {
+        using var warm = await client.GetAsync("/items/1");
+        using var warmOther = await client.GetAsync("/items/2");
+        var cached = await client.GetAsync("/items/1");
+        Assert.Equal(Stored, warm.CacheStatus());
+        Assert.Equal(Stored, warmOther.CacheStatus());
+        Assert.Equal("HIT", cached.XCache());
+        return cached;
     }
 }
