@@ -32,17 +32,38 @@ internal static class AcceptLanguageKey
     /// <summary>The first supported culture name a tag of <paramref name="header"/> names or falls back to, best quality first.</summary>
     public static string? Match(string header, IList<CultureInfo>? supported)
     {
-        if (supported is not { Count: > 0 } || !StringWithQualityHeaderValue.TryParseList([header], out var tags))
+        if (supported is not { Count: > 0 } || string.IsNullOrWhiteSpace(header))
+        {
+            return null;
+        }
+        if (header.AsSpan().IndexOfAny(',', ';') < 0)
+        {
+            // One tag and no quality, the usual header: nothing to parse or sort (this runs on every hit).
+            return MatchTag(new StringSegment(header).Trim(), supported);
+        }
+        if (!StringWithQualityHeaderValue.TryParseList([header], out var tags))
         {
             return null;
         }
         foreach (var tag in tags.Where(tag => tag.Quality is not 0).OrderByDescending(tag => tag.Quality ?? 1))
         {
-            for (var name = tag.Value; name.Length > 0; name = Parent(name))
+            if (MatchTag(tag.Value, supported) is { } culture)
             {
-                if (supported.FirstOrDefault(culture => name.Equals(culture.Name, StringComparison.OrdinalIgnoreCase)) is { } culture)
+                return culture;
+            }
+        }
+        return null;
+    }
+
+    private static string? MatchTag(StringSegment tag, IList<CultureInfo> supported)
+    {
+        for (var name = tag; name.Length > 0; name = Parent(name))
+        {
+            for (var i = 0; i < supported.Count; i++)
+            {
+                if (name.Equals(supported[i].Name, StringComparison.OrdinalIgnoreCase))
                 {
-                    return culture.Name;
+                    return supported[i].Name;
                 }
             }
         }

@@ -24,6 +24,8 @@ internal static class CacheKeyQuery
     /// <summary>Only the declared names, looked up as binding does (ordinal, ignoring case).</summary>
     private static string FromNames(IQueryCollection query, IReadOnlyList<(string Name, string KeyName)> names)
     {
+        // A loop without a builder for the usual one bound value (this runs on every hit with a query).
+        string? single = null;
         StringBuilder? builder = null;
         foreach (var (name, keyName) in names)
         {
@@ -33,11 +35,18 @@ internal static class CacheKeyQuery
             }
             foreach (var value in values)
             {
-                builder = builder is null ? new StringBuilder() : builder.Append('&');
-                builder.Append(Uri.EscapeDataString(keyName)).Append('=').Append(Uri.EscapeDataString(value ?? ""));
+                var part = string.Concat(keyName, "=", Uri.EscapeDataString(value ?? ""));
+                if (single is null)
+                {
+                    single = part;
+                }
+                else
+                {
+                    (builder ??= new StringBuilder(single)).Append('&').Append(part);
+                }
             }
         }
-        return builder?.ToString() ?? "";
+        return builder?.ToString() ?? single ?? "";
     }
 
     /// <summary>Every parameter (<c>varyByQuery: ["*"]</c>): names as sent, ASCII letters in lower case.</summary>
@@ -89,7 +98,7 @@ internal sealed class CacheKeyQueryNames
         All = all;
     }
 
-    /// <summary>The names looked up, with their key spelling, sorted by it.</summary>
+    /// <summary>The names looked up, with their key spelling (escaped), sorted by it.</summary>
     public IReadOnlyList<(string Name, string KeyName)> Names { get; }
 
     /// <summary>Every parameter the client sends splits the key.</summary>
@@ -104,8 +113,10 @@ internal sealed class CacheKeyQueryNames
         var names = bound.Concat(declared ?? [])
             .Where(name => name.Length > 0 && !string.Equals(name, CacheKeyQuery.BypassParameter, StringComparison.OrdinalIgnoreCase))
             .Distinct(StringComparer.OrdinalIgnoreCase)
-            .Select(name => (name, AsciiLower(name)))
-            .OrderBy(pair => pair.Item2, StringComparer.Ordinal)
+            .Select(name => (Name: name, KeyName: AsciiLower(name)))
+            .OrderBy(pair => pair.KeyName, StringComparer.Ordinal)
+            // Escaped once here rather than on every request.
+            .Select(pair => (pair.Name, Uri.EscapeDataString(pair.KeyName)))
             .ToArray();
         return names.Length == 0 ? None : new(names, all: false);
     }
