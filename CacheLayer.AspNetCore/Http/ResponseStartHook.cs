@@ -31,24 +31,33 @@ internal sealed class ResponseStartHook
 
     private Task StartingAsync() => Interlocked.Exchange(ref _work, null)?.OnResponseStartingAsync() ?? Task.CompletedTask;
 
-    private Task CompletedAsync()
-    {
-        Interlocked.Exchange(ref _work, null)?.Abandon();
-        return Task.CompletedTask;
-    }
+    private void Abandon() => Interlocked.Exchange(ref _work, null)?.Abandon();
 
     /// <summary>Puts the hook first in the pipeline.</summary>
     internal sealed class StartupFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.Use(static (context, following) =>
+            app.Use(static async (context, following) =>
             {
                 var hook = new ResponseStartHook();
                 context.Features.Set(hook);
                 context.Response.OnStarting(static state => ((ResponseStartHook)state).StartingAsync(), hook);
-                context.Response.OnCompleted(static state => ((ResponseStartHook)state).CompletedAsync(), hook);
-                return following(context);
+                try
+                {
+                    await following(context);
+                }
+                catch
+                {
+                    hook.Abandon();
+                    throw;
+                }
+                // A response not started yet is started by the server once this returns, unless the
+                // client has gone: then the work would never run, so give it up now.
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    hook.Abandon();
+                }
             });
             next(app);
         };
