@@ -9,33 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-20}
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cleanup() {
-  [ -n "${api_pid:-}" ] && kill "$api_pid" 2>/dev/null || true
-  [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/local-api.sh
 
 SOURCE=${SOURCE:-worktree}
 src=.
 if [ "$SOURCE" != worktree ]; then
   mkdir -p "$work/src" && git archive --format=tar "$SOURCE" | tar -xf - -C "$work/src" && src="$work/src"
 fi
-dotnet publish "$src/CacheLayer.Api" -c Release -o "$work/api" --nologo -v quiet >/dev/null
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
-api_port=$(free_port)
-base="http://127.0.0.1:$api_port"
 extra=()
 [ -n "${MAX_VARIANTS:-}" ] && extra+=("CacheLayer__MaxVariantsPerPath=$MAX_VARIANTS")
-# CacheLayer__Origin__LatencyMs: the same setting in revisions before the library move.
-env ConnectionStrings__cache="127.0.0.1:$redis_port" Demo__Origin__LatencyMs=0 CacheLayer__Origin__LatencyMs=0 "${extra[@]}" \
-  CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
-  ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/alive" && break; sleep 0.1; done
+start_local_api "$src" "${extra[@]}"
 
 redis() { redis-cli -p "$redis_port" "$@"; }
 used_memory() { redis info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }

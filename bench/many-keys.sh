@@ -8,26 +8,8 @@ cd "$(dirname "$0")/.."
 
 REQUESTS=${REQUESTS:-1000000}
 TIER_MB=${TIER_MB:-16}
-work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cleanup() {
-  [ -n "${api_pid:-}" ] && kill "$api_pid" 2>/dev/null || true
-  [ -n "${redis_port:-}" ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dotnet publish CacheLayer.Api -c Release -o "$work/api" --nologo -v quiet >/dev/null
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
-api_port=$(free_port)
-base="http://127.0.0.1:$api_port"
-ConnectionStrings__cache="127.0.0.1:$redis_port" Demo__Origin__LatencyMs=0 \
-CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
-CacheLayer__MemoryTier__SizeLimitBytes=$((TIER_MB * 1024 * 1024)) \
-ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning "$work/api/CacheLayer.Api" >"$work/api.log" 2>&1 &
-api_pid=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/alive" && break; sleep 0.1; done
+source bench/local-api.sh
+start_local_api . CacheLayer__MemoryTier__SizeLimitBytes=$((TIER_MB * 1024 * 1024))
 rss() { awk "/$1/ {print int(\$2 / 1024)}" "/proc/$api_pid/status"; }
 
 wrk -t2 -c64 -d5s "$base/api/posts/" >/dev/null

@@ -38,28 +38,34 @@ internal sealed class ResponseStartHook
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.Use(static async (context, following) =>
-            {
-                var hook = new ResponseStartHook();
-                context.Features.Set(hook);
-                context.Response.OnStarting(static state => ((ResponseStartHook)state).StartingAsync(), hook);
-                try
-                {
-                    await following(context);
-                }
-                catch
-                {
-                    hook.Abandon();
-                    throw;
-                }
-                // A response not started yet is started by the server once this returns, unless the
-                // client has gone: then the work would never run, so give it up now.
-                if (context.RequestAborted.IsCancellationRequested)
-                {
-                    hook.Abandon();
-                }
-            });
+            // Only GET and HEAD are ever cached.
+            app.Use(static (context, following) =>
+                HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                    ? WithHookAsync(context, following)
+                    : following(context));
             next(app);
         };
+
+        private static async Task WithHookAsync(HttpContext context, RequestDelegate following)
+        {
+            var hook = new ResponseStartHook();
+            context.Features.Set(hook);
+            context.Response.OnStarting(static state => ((ResponseStartHook)state).StartingAsync(), hook);
+            try
+            {
+                await following(context);
+            }
+            catch
+            {
+                hook.Abandon();
+                throw;
+            }
+            // A response not started yet is started by the server once this returns, unless the
+            // client has gone: then the work would never run, so give it up now.
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                hook.Abandon();
+            }
+        }
     }
 }

@@ -207,7 +207,7 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
         await Bounded(Task.WhenAll(advanced, count, first));
 
         // The plain entry goes in the first chunk even if its bookkeeping is gone.
-        var removed = await RemoveVariantsAsync(database, variants, [.. (await first).Append(RedisKeyOf(path).ToString()).Distinct()]);
+        var removed = await RemoveEntriesAsync([.. (await first).Append(RedisKeyOf(path).ToString()).Distinct()], advanceGenerations: false);
         // Then a chunk at a time, lowest expiry first: the variants there were before the generation
         // moved come before any stored since, so as many chunks as there were members remove them all.
         for (var chunks = (await count + Chunk - 1) / Chunk - 1; chunks > 0; chunks--)
@@ -217,23 +217,9 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
             {
                 break;
             }
-            removed += await RemoveVariantsAsync(database, variants, members);
+            removed += await RemoveEntriesAsync(members, advanceGenerations: false);
         }
         return removed;
-    }
-
-    /// <summary>One chunk of a path's entries, out of the store and every index (tag sets keep theirs until trimmed).</summary>
-    private async Task<long> RemoveVariantsAsync(IDatabase database, RedisKey variants, RedisValue[] members)
-    {
-        var batch = database.CreateBatch();
-        var deleted = batch.KeyDeleteAsync(AsKeys(members));
-        var bookkeeping = Task.WhenAll(
-            batch.SortedSetRemoveAsync(_registry, members),
-            batch.SortedSetRemoveAsync(_lex, members),
-            batch.SortedSetRemoveAsync(variants, members));
-        batch.Execute();
-        await Bounded(Task.WhenAll(deleted, bookkeeping));
-        return await deleted;
     }
 
     private async Task<long> InvalidateTagAsync(string tag)
@@ -270,15 +256,16 @@ internal sealed class RedisResponseCacheStore(RedisConnection redis, IOptions<Ca
     }
 
     /// <summary>
-    /// Removes exactly these entries, first advancing their paths' generations so that no miss that read
-    /// before now stores them again. Tag sets keep such members until they expire or are trimmed:
-    /// harmless, as deleting a missing key does nothing and nothing counts them.
+    /// Removes exactly these entries (one chunk) from the store and every index, first advancing their
+    /// paths' generations so that no miss that read before now stores them again (unless the caller
+    /// already did). Tag sets keep such members until they expire or are trimmed: harmless, as deleting
+    /// a missing key does nothing and nothing counts them.
     /// </summary>
-    private async Task<long> RemoveEntriesAsync(RedisValue[] members)
+    private async Task<long> RemoveEntriesAsync(RedisValue[] members, bool advanceGenerations = true)
     {
         var byPath = members.GroupBy(member => CacheKey.PathOf(((string)member!)[_prefix.Length..])).ToList();
         var batch = (await redis.DatabaseAsync()).CreateBatch();
-        var writes = byPath.Select(path => Advance(batch, GenerationKeyOf(path.Key))).ToList();
+        var writes = advanceGenerations ? byPath.Select(path => Advance(batch, GenerationKeyOf(path.Key))).ToList() : [];
         var deleted = batch.KeyDeleteAsync(AsKeys(members));
         writes.Add(deleted);
         writes.Add(batch.SortedSetRemoveAsync(_registry, members));

@@ -35,18 +35,23 @@ public sealed class CacheServerFixture(IMessageSink diagnostics) : IAsyncLifetim
     /// </summary>
     public Task<int> CountEntriesAsync(string keyPrefix) => CountEntriesAsync(RedisServer, keyPrefix);
 
-    public static async Task<int> CountEntriesAsync(IServer server, string keyPrefix)
+    public static async Task<int> CountEntriesAsync(IServer server, string keyPrefix) => (await EntryKeysAsync(server, keyPrefix)).Count;
+
+    /// <summary>The Redis keys of the cache entries under <paramref name="keyPrefix"/> (SCAN; bookkeeping left out).</summary>
+    public Task<List<string>> EntryKeysAsync(string keyPrefix) => EntryKeysAsync(RedisServer, keyPrefix);
+
+    public static async Task<List<string>> EntryKeysAsync(IServer server, string keyPrefix)
     {
         var bookkeeping = keyPrefix + "__cachelayer:";
-        var count = 0;
+        var keys = new List<string>();
         await foreach (var key in server.KeysAsync(pattern: EscapeGlob(keyPrefix) + "*", pageSize: 1000))
         {
             if (!key.ToString().StartsWith(bookkeeping, StringComparison.Ordinal))
             {
-                count++;
+                keys.Add(key.ToString());
             }
         }
-        return count;
+        return keys;
     }
 
     private static string EscapeGlob(string text) =>

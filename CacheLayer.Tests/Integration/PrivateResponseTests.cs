@@ -279,18 +279,7 @@ public sealed class PrivateResponseTests(CacheServerFixture store) : IAsyncLifet
         }
     }
 
-    private async Task<int> EntriesAsync() => (await EntryKeysAsync()).Count;
+    private Task<int> EntriesAsync() => store.CountEntriesAsync(_prefix);
 
-    private async Task<List<string>> EntryKeysAsync()
-    {
-        var keys = new List<string>();
-        await foreach (var key in store.RedisServer.KeysAsync(pattern: _prefix + "*"))
-        {
-            if (!key.ToString().StartsWith(_prefix + "__cachelayer:", StringComparison.Ordinal))
-            {
-                keys.Add(key.ToString());
-            }
-        }
-        return keys;
-    }
+    private Task<List<string>> EntryKeysAsync() => store.EntryKeysAsync(_prefix);
 }
