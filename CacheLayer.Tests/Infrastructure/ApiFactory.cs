@@ -49,6 +49,22 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
         }
     }
 
+    /// <summary>
+    /// Starts the API and waits until its Redis client is connected. On a loaded machine the first
+    /// connection attempt can outlast the client's 1 s connect timeout; requests are then (rightly)
+    /// served as store-unavailable until it reconnects, which a test of caching must not start in.
+    /// </summary>
+    public async Task WaitUntilStoreConnectedAsync()
+    {
+        _ = Server;
+        var redis = Services.GetRequiredKeyedService<StackExchange.Redis.IConnectionMultiplexer>("cache");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!redis.IsConnected)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
     public HttpClient CreateAdminClient()
     {
         var client = CreateClient();

@@ -31,7 +31,7 @@ public abstract class ApiTest(CacheServerFixture store, Dictionary<string, strin
         return body!.User.Name;
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => Api.WaitUntilStoreConnectedAsync();
 
     public async Task DisposeAsync()
     {
