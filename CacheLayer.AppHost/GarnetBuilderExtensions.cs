@@ -44,6 +44,8 @@ public static class GarnetBuilderExtensions
             "--port", resource.Port.ToString(CultureInfo.InvariantCulture),
             "--index", "16m",
             "--memory", "512m",
+            // The layer stores through Lua scripts (EVALSHA); Garnet runs them only when asked to.
+            "--lua",
             "-q",
         ];
 

@@ -49,6 +49,8 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CacheStatistics>();
         services.AddSingleton(provider => new RedisConnection(() => provider.GetRequiredKeyedService<IConnectionMultiplexer>(connectionName)));
+        services.AddSingleton(provider => new RedisLayout(provider.GetRequiredService<IOptions<CacheLayerOptions>>().Value.KeyPrefix));
+        services.AddSingleton<RedisInvalidations>();
         services.AddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
         services.AddSingleton<CacheCircuit>();
         services.AddSingleton<PendingInvalidations>();

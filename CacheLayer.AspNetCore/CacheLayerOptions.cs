@@ -6,7 +6,10 @@ public sealed class CacheLayerOptions
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "CacheLayer";
 
-    /// <summary>Prepended to every Redis key the layer writes, e.g. <c>myapp:</c>.</summary>
+    /// <summary>
+    /// Prepended to every Redis key the layer writes, e.g. <c>myapp:</c>. No braces: the layer puts each path
+    /// under its own Redis Cluster hash tag, which a prefix's tag would override.
+    /// </summary>
     public string KeyPrefix { get; set; } = "";
 
     /// <summary>

@@ -22,6 +22,11 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, nameof(options.TopKeysCapacity), options.TopKeysCapacity, 1, 100_000);
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.SizeLimitBytes), options.MemoryTier.SizeLimitBytes, 1024, 64L * 1024 * 1024 * 1024);
         Check(builder, nameof(options.MaxBodySizeBytes), options.MaxBodySizeBytes, 1, 256 * 1024 * 1024, "bytes");
+        if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            builder.AddError(
+                $"{CacheLayerOptions.SectionName}:{nameof(options.KeyPrefix)} '{options.KeyPrefix}' contains a brace; the layer chooses Redis Cluster hash tags itself (one per path), so a prefix needs none.");
+        }
         if (options.UserKeySalt is { Length: > 0 and < 16 })
         {
             builder.AddError($"{CacheLayerOptions.SectionName}:{nameof(options.UserKeySalt)} is {options.UserKeySalt.Length} characters; a salt needs 16 or more.");

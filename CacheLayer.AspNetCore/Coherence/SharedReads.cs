@@ -5,13 +5,13 @@ internal sealed class SharedReads(CacheStoreGuard store)
 {
     private readonly Inflight<StoreCallResult<CacheEntry?>> _reads = new();
 
-    public async Task<StoreCallResult<CacheEntry?>> GetAsync(string route, CacheKey key)
+    public async Task<StoreCallResult<CacheEntry?>> GetAsync(string route, CacheKey key, IReadOnlyList<string> tags)
     {
         if (!_reads.TryLead(key, out var leader))
         {
             return await leader.Task;
         }
-        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key));
+        var lookup = await store.RunAsync(route, "get", s => s.GetAsync(key, tags));
         _reads.Complete(key, leader, lookup);
         return lookup;
     }

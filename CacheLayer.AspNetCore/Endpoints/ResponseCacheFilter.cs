@@ -71,7 +71,7 @@ internal sealed class ResponseCacheFilter(
         }
 
         request = request with { Epoch = tier.Epoch };
-        var lookup = await reads.GetAsync(route, request.Key);
+        var lookup = await reads.GetAsync(route, request.Key, policy.Tags);
         if (lookup.Value is { } entry)
         {
             tier.Set(request.Key, entry, policy.Tags, request.Epoch);

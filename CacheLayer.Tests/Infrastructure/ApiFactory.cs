@@ -29,8 +29,8 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
     /// <summary>Log lines the API wrote, for asserting what it never says.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    /// <summary>The Redis key of a cache key, as this factory's API writes it.</summary>
-    public string RedisKey(string cacheKey) => KeyPrefix + cacheKey;
+    /// <summary>The Redis key of a cache key, as this factory's API writes it (see <c>RedisLayout</c>).</summary>
+    public string RedisKey(string cacheKey) => new RedisLayout(KeyPrefix).EntryKeyOf(CacheKey.PathOf(cacheKey), cacheKey).ToString();
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 

@@ -31,7 +31,7 @@ public sealed class CacheServerFixture(IMessageSink diagnostics) : IAsyncLifetim
 
     /// <summary>
     /// How many cache entries live under <paramref name="keyPrefix"/>, found with SCAN (fine in a test,
-    /// never in product code). The layer's bookkeeping under <c>{prefix}__cachelayer:</c> is not counted.
+    /// never in product code). The layer's bookkeeping (see <c>RedisLayout</c>) is not counted.
     /// </summary>
     public Task<int> CountEntriesAsync(string keyPrefix) => CountEntriesAsync(RedisServer, keyPrefix);
 
@@ -42,17 +42,30 @@ public sealed class CacheServerFixture(IMessageSink diagnostics) : IAsyncLifetim
 
     public static async Task<List<string>> EntryKeysAsync(IServer server, string keyPrefix)
     {
-        var bookkeeping = keyPrefix + "__cachelayer:";
-        var keys = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: EscapeGlob(keyPrefix) + "*", pageSize: 1000))
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        // A plain path's entry starts with the prefix, a variant's with the path's hash tag.
+        foreach (var pattern in new[] { EscapeGlob(keyPrefix) + "*", "{" + EscapeGlob(keyPrefix) + "*" })
         {
-            if (!key.ToString().StartsWith(bookkeeping, StringComparison.Ordinal))
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000))
             {
-                keys.Add(key.ToString());
+                if (IsEntry(key.ToString(), keyPrefix))
+                {
+                    keys.Add(key.ToString());
+                }
             }
         }
-        return keys;
+        return [.. keys];
     }
+
+    /// <summary>The cache key a Redis entry key under <paramref name="keyPrefix"/> holds: the reverse of <c>RedisLayout.EntryKeyOf</c>.</summary>
+    public static string CacheKeyOf(string redisKey, string keyPrefix) => redisKey.StartsWith('{')
+        ? redisKey[(1 + keyPrefix.Length)..redisKey.IndexOf('}')] + redisKey[(redisKey.IndexOf('}') + 1)..]
+        : redisKey[keyPrefix.Length..];
+
+    /// <summary>Whether a Redis key under <paramref name="keyPrefix"/> is a cache entry rather than the layer's bookkeeping.</summary>
+    public static bool IsEntry(string key, string keyPrefix) =>
+        !key.Contains(keyPrefix + "__cachelayer:", StringComparison.Ordinal)
+        && !(key.StartsWith('{') && key.IndexOf('}') is var end && end > 0 && end + 1 < key.Length && key[end + 1] == '#');
 
     private static string EscapeGlob(string text) =>
         string.Concat(text.Select(c => c is '*' or '?' or '[' or ']' or '\\' ? $"\\{c}" : c.ToString()));

@@ -12,7 +12,7 @@ public sealed class EmbeddedGarnet(int port) : CacheServer(port)
 
     protected override void Launch()
     {
-        _server = new GarnetServer(["--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--index", "16m", "--memory", "256m", "-q"]);
+        _server = new GarnetServer(["--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--index", "16m", "--memory", "256m", "--lua", "-q"]);
         _server.Start();
     }
 

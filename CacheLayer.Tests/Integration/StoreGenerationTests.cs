@@ -42,7 +42,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         var after = await Store.GetGenerationsAsync(Key.Path, []);
 
         Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("new"), after, []));
-        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key))!.Body.Span));
+        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key, []))!.Body.Span));
     }
 
     [Fact]
@@ -93,4 +93,70 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         Assert.Equal(0, await Store.CountAsync());
         Assert.True(await store.Redis.KeyExistsAsync(_api.KeyPrefix + "not-ours"));
     }
+
+    [Fact]
+    public async Task An_entry_whose_generation_was_evicted_is_not_served_until_stored_again()
+    {
+        await StoreAsync(Key, "old");
+        Assert.NotNull(await Store.GetAsync(Key, []));
+
+        await store.Redis.KeyDeleteAsync(Layout.GenerationKeyOf(Key.Path));
+
+        Assert.Null(await Store.GetAsync(Key, []));
+        await StoreAsync(Key, "new");
+        Assert.Equal("new", await BodyAsync(Key, []));
+    }
+
+    [Fact]
+    public async Task Invalidating_a_path_retires_variants_whose_index_was_evicted()
+    {
+        var variant = new CacheKey(Key.Path, "page=2");
+        await StoreAsync(variant, "old");
+        await store.Redis.KeyDeleteAsync(Layout.VariantsKeyOf(Key.Path));
+
+        await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
+
+        Assert.True(await store.Redis.KeyExistsAsync(Layout.EntryKeyOf(variant)));
+        Assert.Null(await Store.GetAsync(variant, []));
+    }
+
+    [Fact]
+    public async Task Invalidating_a_tag_retires_entries_whose_tag_index_was_evicted()
+    {
+        string[] tags = ["users"];
+        await StoreAsync(Key, "old", tags);
+        for (var shard = 0; shard < RedisLayout.TagShards; shard++)
+        {
+            await store.Redis.KeyDeleteAsync(Layout.TagShard("users", shard));
+        }
+
+        await Store.InvalidateAsync(CacheInvalidation.Tag("users"));
+
+        Assert.True(await store.Redis.KeyExistsAsync(Layout.EntryKeyOf(Key)));
+        Assert.Null(await Store.GetAsync(Key, tags));
+    }
+
+    [Fact]
+    public async Task Deleting_one_key_leaves_the_other_variants_of_its_path_served()
+    {
+        var variant = new CacheKey(Key.Path, "page=2");
+        await StoreAsync(Key, "plain");
+        await StoreAsync(variant, "page 2");
+
+        Assert.Equal(1, await Store.InvalidateAsync(CacheInvalidation.Key(variant.Value)));
+
+        Assert.Null(await Store.GetAsync(variant, []));
+        Assert.Equal("plain", await BodyAsync(Key, []));
+    }
+
+    private RedisLayout Layout => new(_api.KeyPrefix);
+
+    private async Task StoreAsync(CacheKey key, string body, string[]? tags = null)
+    {
+        tags ??= [];
+        Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(key, Entry(body), await Store.GetGenerationsAsync(key.Path, tags), tags));
+    }
+
+    private async Task<string?> BodyAsync(CacheKey key, string[] tags) =>
+        await Store.GetAsync(key, tags) is { } entry ? Encoding.UTF8.GetString(entry.Body.Span) : null;
 }

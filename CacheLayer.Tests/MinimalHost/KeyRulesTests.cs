@@ -37,7 +37,7 @@ public sealed class KeyRulesTests(CacheServerFixture store) : IAsyncLifetime
 
     private HttpClient Client => _client!;
 
-    private Task<bool> IsCachedAsync(string key) => store.Redis.KeyExistsAsync(_keyPrefix + key);
+    private Task<bool> IsCachedAsync(string key) => store.Redis.KeyExistsAsync(new RedisLayout(_keyPrefix).EntryKeyOf(CacheKey.PathOf(key), key));
 
     [Fact]
     public async Task A_bound_name_in_any_ascii_case_shares_one_entry_under_the_declared_name()

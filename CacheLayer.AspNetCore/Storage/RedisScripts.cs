@@ -1,0 +1,49 @@
+namespace CacheLayer.AspNetCore.Storage;
+
+/// <summary>
+/// The server-side steps that must be atomic. Each declares its keys, all in one hash slot, so it is legal
+/// on Redis Cluster; StackExchange.Redis sends them by SHA (EVALSHA) once a server knows them.
+/// </summary>
+internal static class RedisScripts
+{
+    /// <summary>
+    /// KEYS: a generation. ARGV: a fresh token, its lifetime in ms. The current token; a missing one is
+    /// created (so it can be compared later), never read as "unchanged". A created one lives long enough
+    /// for the miss that reads it; storing an entry under it makes it outlive the entry.
+    /// </summary>
+    public const string ReadGeneration = """
+        local token = redis.call('GET', KEYS[1])
+        if token then return token end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return ARGV[1]
+        """;
+
+    /// <summary>
+    /// KEYS: the entry, the path's generation, the path's variants set. ARGV: the token read before the
+    /// origin was asked, the value, its TTL in ms, its expiry (unix ms), now (unix ms), its member in the
+    /// variants set, the variant cap (0: none), the generation's lifetime in ms. Returns 1 when stored,
+    /// 0 when the path's token changed or is gone, 2 when a new variant would exceed the cap.
+    /// </summary>
+    public const string Store = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[5])
+        local cap = tonumber(ARGV[7])
+        if cap > 0 and redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[6]) then return 2 end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
+        redis.call('PEXPIRE', KEYS[3], ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], ARGV[8])
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS: a path's generation. ARGV: a fresh store part. Replaces the store part of the token (see
+    /// <see cref="CacheGenerations"/>), keeping its serve part and lifetime; a missing token stays missing.
+    /// </summary>
+    public const string Refence = """
+        local token = redis.call('GET', KEYS[1])
+        if not token then return 0 end
+        redis.call('SET', KEYS[1], string.match(token, '^[^.]*') .. '.' .. ARGV[1], 'KEEPTTL')
+        return 1
+        """;
+}
