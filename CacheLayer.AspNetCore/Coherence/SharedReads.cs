@@ -3,9 +3,9 @@ namespace CacheLayer.AspNetCore.Coherence;
 /// <summary>One Redis read per key at a time: concurrent lookups of the same key share it.</summary>
 internal sealed class SharedReads(CacheStoreGuard store)
 {
-    private readonly Inflight<StoreCallResult<CacheEntry?>> _reads = new();
+    private readonly Inflight<StoreCallResult<CacheLookup>> _reads = new();
 
-    public async Task<StoreCallResult<CacheEntry?>> GetAsync(string route, CacheKey key, IReadOnlyList<string> tags)
+    public async Task<StoreCallResult<CacheLookup>> GetAsync(string route, CacheKey key, IReadOnlyList<string> tags)
     {
         if (!_reads.TryLead(key, out var leader))
         {

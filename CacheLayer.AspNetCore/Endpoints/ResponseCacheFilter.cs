@@ -72,12 +72,12 @@ internal sealed class ResponseCacheFilter(
 
         request = request with { Epoch = tier.Epoch };
         var lookup = await reads.GetAsync(route, request.Key, policy.Tags);
-        if (lookup.Value is { } entry)
+        if (lookup.Value.Entry is { } entry)
         {
             tier.Set(request.Key, entry, policy.Tags, request.Epoch);
             return Hit(request, entry, CacheTier.Redis);
         }
-        return await MissAsync(request, next, CacheForward.Miss, lookup.Succeeded);
+        return await MissAsync(request, next, CacheForward.Miss, lookup.Succeeded, lookup.Value.Generations);
     }
 
     /// <summary>
@@ -85,7 +85,8 @@ internal sealed class ResponseCacheFilter(
     /// was asked. A plain miss leads identical misses (or follows one already at the origin); a refresh
     /// the client asked for always asks the origin itself.
     /// </summary>
-    private async Task<object?> MissAsync(CacheRequest request, EndpointFilterDelegate next, CacheForward forward, bool storeAnswered)
+    private async Task<object?> MissAsync(
+        CacheRequest request, EndpointFilterDelegate next, CacheForward forward, bool storeAnswered, CacheGenerations? known = null)
     {
         statistics.Miss(request.Key);
         _metrics.Miss(request.Route);
@@ -101,7 +102,12 @@ internal sealed class ResponseCacheFilter(
         {
             // Read before the origin is: a write that lands after this moves them, and the store below fails.
             // After a failed read the store is likely down: don't make the request wait for a second timeout.
-            if (storeAnswered)
+            // The lookup usually read them already (one round trip for both).
+            if (known is not null)
+            {
+                generations = new StoreCallResult<CacheGenerations>(true, known);
+            }
+            else if (storeAnswered)
             {
                 generations = await store.RunAsync(request.Route, "generations", s => s.GetGenerationsAsync(request.Key.Path, policy.Tags));
             }

@@ -12,8 +12,9 @@ internal interface IResponseCacheStore
     /// <summary>
     /// The entry at <paramref name="key"/>, if any, and only if neither its path nor one of its
     /// <paramref name="tags"/> was invalidated since it was stored: one round trip, the whole of a Redis hit.
+    /// Without one, the generations it read along, when they all exist.
     /// </summary>
-    Task<CacheEntry?> GetAsync(CacheKey key, IReadOnlyList<string> tags);
+    Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags);
 
     /// <summary>The generations of the path and its <paramref name="tags"/>, read by a miss before it asks the origin.</summary>
     Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags);

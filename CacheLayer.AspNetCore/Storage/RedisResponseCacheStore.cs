@@ -24,7 +24,7 @@ internal sealed class RedisResponseCacheStore(
 
     public Task Connected => redis.GetAsync();
 
-    public async Task<CacheEntry?> GetAsync(CacheKey key, IReadOnlyList<string> tags)
+    public async Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags)
     {
         var database = await redis.DatabaseAsync();
         var read = database.StringGetAsync([_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path)]);
@@ -34,15 +34,15 @@ internal sealed class RedisResponseCacheStore(
             tagReads[i] = database.StringGetAsync(_layout.TagGenerationKeyOf(tags[i]));
         }
         var values = await read;
-        if (values[0].IsNull)
-        {
-            return null;
-        }
         if (tagReads.Length > 0)
         {
             await Task.WhenAll(tagReads);
         }
-        return Fresh((byte[])values[0]!, values[1], tagReads);
+        if (values[0].IsNull)
+        {
+            return new CacheLookup(null, Generations(values[1], tagReads));
+        }
+        return new CacheLookup(Fresh((byte[])values[0]!, values[1], tagReads));
     }
 
     private static CacheEntry? Fresh(byte[] stored, RedisValue pathGeneration, Task<RedisValue>[] tagGenerations)
@@ -54,6 +54,25 @@ internal sealed class RedisResponseCacheStore(
             current[i + 1] = TokenOf(tagGenerations[i].Result);
         }
         return StoredEntry.Read(stored, current);
+    }
+
+    /// <summary>The generations a lookup read, if they all exist (a missing one must be created, by <see cref="GetGenerationsAsync"/>).</summary>
+    private static CacheGenerations? Generations(RedisValue pathGeneration, Task<RedisValue>[] tagGenerations)
+    {
+        if (pathGeneration.IsNull || CacheGenerations.ServePartOf(((ReadOnlyMemory<byte>)pathGeneration).Span) is null)
+        {
+            return null;
+        }
+        var tags = new long[tagGenerations.Length];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (TokenOf(tagGenerations[i].Result) is not { } token)
+            {
+                return null;
+            }
+            tags[i] = token;
+        }
+        return new CacheGenerations(pathGeneration.ToString(), tags);
     }
 
     public async Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags)

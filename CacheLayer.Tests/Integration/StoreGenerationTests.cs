@@ -42,7 +42,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         var after = await Store.GetGenerationsAsync(Key.Path, []);
 
         Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("new"), after, []));
-        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key, []))!.Body.Span));
+        Assert.Equal("new", Encoding.UTF8.GetString((await Store.GetAsync(Key, [])).Entry!.Body.Span));
     }
 
     [Fact]
@@ -98,11 +98,11 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     public async Task An_entry_whose_generation_was_evicted_is_not_served_until_stored_again()
     {
         await StoreAsync(Key, "old");
-        Assert.NotNull(await Store.GetAsync(Key, []));
+        Assert.NotNull((await Store.GetAsync(Key, [])).Entry);
 
         await store.Redis.KeyDeleteAsync(Layout.GenerationKeyOf(Key.Path));
 
-        Assert.Null(await Store.GetAsync(Key, []));
+        Assert.Null((await Store.GetAsync(Key, [])).Entry);
         await StoreAsync(Key, "new");
         Assert.Equal("new", await BodyAsync(Key, []));
     }
@@ -117,7 +117,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
 
         Assert.True(await store.Redis.KeyExistsAsync(Layout.EntryKeyOf(variant)));
-        Assert.Null(await Store.GetAsync(variant, []));
+        Assert.Null((await Store.GetAsync(variant, [])).Entry);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
         await Store.InvalidateAsync(CacheInvalidation.Tag("users"));
 
         Assert.True(await store.Redis.KeyExistsAsync(Layout.EntryKeyOf(Key)));
-        Assert.Null(await Store.GetAsync(Key, tags));
+        Assert.Null((await Store.GetAsync(Key, tags)).Entry);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
 
         Assert.Equal(1, await Store.InvalidateAsync(CacheInvalidation.Key(variant.Value)));
 
-        Assert.Null(await Store.GetAsync(variant, []));
+        Assert.Null((await Store.GetAsync(variant, [])).Entry);
         Assert.Equal("plain", await BodyAsync(Key, []));
     }
 
@@ -158,5 +158,5 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     }
 
     private async Task<string?> BodyAsync(CacheKey key, string[] tags) =>
-        await Store.GetAsync(key, tags) is { } entry ? Encoding.UTF8.GetString(entry.Body.Span) : null;
+        (await Store.GetAsync(key, tags)).Entry is { } entry ? Encoding.UTF8.GetString(entry.Body.Span) : null;
 }
