@@ -38,11 +38,9 @@ internal sealed class RedisResponseCacheStore(
         {
             await Task.WhenAll(tagReads);
         }
-        if (values[0].IsNull)
-        {
-            return new CacheLookup(null, Generations(values[1], tagReads));
-        }
-        return new CacheLookup(Fresh((byte[])values[0]!, values[1], tagReads));
+        return (values[0].IsNull ? null : Fresh((byte[])values[0]!, values[1], tagReads)) is { } entry
+            ? new CacheLookup(entry)
+            : new CacheLookup(null, Generations(values[1], tagReads));
     }
 
     private static CacheEntry? Fresh(byte[] stored, RedisValue pathGeneration, Task<RedisValue>[] tagGenerations)
