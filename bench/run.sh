@@ -7,7 +7,7 @@
 # shared, noisy machine.
 #   bash bench/run.sh                  # DURATION=15s CONNECTIONS=64 THREADS=2 by default
 #   DURATION=5s bash bench/run.sh      # a quick look
-#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about a quarter of the run)
+#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~8 min)
 #   SOURCE=HEAD bash bench/run.sh      # build the API from a git revision (the peer always from the work tree)
 #   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
 # Processes, each started fresh against an emptied Redis, so peak RSS is per configuration:
