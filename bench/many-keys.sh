@@ -16,8 +16,11 @@ wrk -t2 -c64 -d5s "$base/api/posts/" >/dev/null
 idle=$(rss VmRSS)
 start=$(date +%s)
 sent=0
+# Each 20 s run of wrk asks pages after the previous run's (2 threads, at most 5,000,000 requests each).
+first=0
 while [ "$sent" -lt "$REQUESTS" ]; do
-  out=$(wrk -t2 -c64 -d20s -s bench/distinct.lua "$base/api/posts/")
+  out=$(wrk -t2 -c64 -d20s -s bench/distinct.lua "$base/api/posts/" -- "$first" 5000000)
+  first=$((first + 2 * 5000000))
   sent=$((sent + $(awk '/requests in/ {print $1}' <<<"$out")))
   echo "  $sent distinct keys requested, RSS $(rss VmRSS) MiB" >&2
 done

@@ -7,13 +7,23 @@
 # shared, noisy machine.
 #   bash bench/run.sh                  # DURATION=15s CONNECTIONS=64 THREADS=2 by default
 #   DURATION=5s bash bench/run.sh      # a quick look
+#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~8 min)
 #   SOURCE=HEAD bash bench/run.sh      # build the API from a git revision (the peer always from the work tree)
 #   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
-# Processes, each started fresh against an emptied redis-server, so peak RSS is per configuration:
+# Processes, each started fresh against an emptied Redis, so peak RSS is per configuration:
 #   1. the API, memory tier on, with /bench/ceiling: ceiling, hits (hot key, 1,000 keys), origin
 #   2. the API, memory tier off: hits (hot key, 1,000 keys)
 #   3. the Output Caching peer: hits (hot key, 1,000 keys)
+#   4. the API, 0 ms origin, MaxVariantsPerPath 1,000,000: Redis bytes per entry, misses
+#   5. the Output Caching peer, 0 ms origin: Redis bytes per entry, misses
+#   6. (CLUSTER=1, the default) the API, 0 ms origin, on a 3-master Redis Cluster on loopback with no
+#      KeyPrefix (bench/redis-cluster.sh): Redis bytes per entry, hits (hot key, 1,000 keys), misses
 # Each process gets a WARMUP on its hot path, each scenario a SCENARIO_WARMUP, before it is measured.
+# Misses (bench/distinct.lua): every request a page never asked before in this run, so a new key the
+# server stores; Redis is emptied after the scenario's warm-up, and the keys it holds after the measured
+# run, per request, show whether they were stored (keys/req, 1.00 for one key per entry).
+# Redis bytes per entry: ENTRIES (1,000) pages of /api/posts/ stored one by one into an emptied Redis,
+# then MEMORY USAGE summed over every key (SCAN, on each master of a cluster; bench/redis_bytes.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -24,9 +34,16 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-10s}
 SCENARIO_WARMUP=${SCENARIO_WARMUP:-3s}
 SOURCE=${SOURCE:-worktree}
+CLUSTER=${CLUSTER:-1}
+ENTRIES=${ENTRIES:-1000}
 LATENCY_MS=20
+# The validator's maximum: misses store a new variant of /api/posts/ each, which the default cap (1,000
+# live variants per path) would turn into variant-limit bypasses after the first thousand.
+MISS_MAX_VARIANTS=1000000
 
+started=$SECONDS
 work=$(mktemp -d)
+source bench/redis-cluster.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 log() { echo "[$(date +%T)] $*" >&2; }
 
@@ -42,6 +59,7 @@ stop_server() {
 }
 cleanup() {
   stop_server
+  cluster_stop
   if [ -n "${redis_port:-}" ]; then
     local pid=""
     [ -f "$redis_pidfile" ] && pid=$(cat "$redis_pidfile" 2>/dev/null || true)
@@ -85,23 +103,34 @@ publish() { # PROJECT OUTDIR
 log "publishing CacheLayer.Api and bench/OutputCachePeer (Release) from $SOURCE ($revision)"
 publish CacheLayer.Api "$work/api"
 publish bench/OutputCachePeer "$work/peer"
+published=$SECONDS
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
   --daemonize yes --pidfile "$redis_pidfile" --logfile "$work/redis.log" >/dev/null
 for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+# The Redis the next process uses: this redis-server, or every master of the cluster (use_cluster).
+redis_ports=("$redis_port")
+redis_conn="127.0.0.1:$redis_port"
+redis_all() { local p; for p in "${redis_ports[@]}"; do redis-cli -p "$p" "$@"; done; }
+redis_sum() { # SECTION FIELD: an INFO field summed over the nodes
+  local p
+  for p in "${redis_ports[@]}"; do redis-cli -p "$p" info "$1"; done | tr -d '\r' | awk -F: -v f="$2" '$1 == f {s += $2} END {print s + 0}'
+}
+redis_commands() { redis_sum stats total_commands_processed; }
+redis_keys() { local p n=0; for p in "${redis_ports[@]}"; do n=$((n + $(redis-cli -p "$p" dbsize))); done; echo "$n"; }
 
 # start_server LABEL BINARY [NAME=VALUE...]: a fresh process on a free port, against an empty Redis.
 start_server() {
   local label=$1 binary=$2
   shift 2
-  redis-cli -p "$redis_port" flushall >/dev/null
+  redis_all flushall >/dev/null
   local port
   port=$(free_port)
   base="http://127.0.0.1:$port"
   server_label=$label
   server_log="$work/$(tr -c 'A-Za-z0-9\n' _ <<<"$label").log"
-  env ConnectionStrings__cache="127.0.0.1:$redis_port" \
+  env ConnectionStrings__cache="$redis_conn" \
     CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
     Demo__Origin__LatencyMs="$LATENCY_MS" \
     ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
@@ -125,19 +154,37 @@ start_server() {
 reset_hwm() { echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null && hwm_mode=scenario || hwm_mode=cumulative; }
 hwm_mode=scenario
 
-redis_commands() { redis-cli -p "$redis_port" info stats | awk -F: '/^total_commands_processed:/ {print $2+0}'; }
+# Pages for bench/distinct.lua: each run of wrk gets its own range (THREADS * page_stride pages), all
+# past the pages of pages.lua and of the bytes-per-entry check, all below 2^31 (the API binds an int).
+page_next=10000000
+page_stride=10000000
+distinct_args() { # sets wrk_tail: the script's arguments for the next run of wrk
+  wrk_tail=(-- "$page_next" "$page_stride")
+  page_next=$((page_next + THREADS * page_stride))
+  if [ "$page_next" -ge 2147483647 ]; then echo "out of page numbers for bench/distinct.lua" >&2; exit 1; fi
+}
 
 # run KEY NAME PATH [LUA]: a warm-up, a check of one response, then the measured run.
+# With bench/distinct.lua (misses) Redis is emptied before the measured run, which then counts the keys
+# it adds.
 run() {
   local key=$1 name=$2 path=$3 script=${4:-}
-  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency)
+  local args=(-t"$THREADS" -c"$CONNECTIONS" --latency) misses=no
   [ -n "$script" ] && args+=(-s "$script")
+  [ "$script" = "$repo/bench/distinct.lua" ] && misses=yes
+  wrk_tail=()
   log "$server_label: $name"
-  wrk "${args[@]}" -d"$SCENARIO_WARMUP" "$base$path" >/dev/null 2>&1 || true
+  [ "$misses" = yes ] && distinct_args
+  wrk "${args[@]}" -d"$SCENARIO_WARMUP" "$base$path" "${wrk_tail[@]}" >/dev/null 2>&1 || true
 
-  # One request as wrk sends it (the many-keys one for a page): status, body, cache headers.
+  # One request as wrk sends it (the many-keys one for a page, a new one for misses): status, body,
+  # cache headers.
   local probe=$path body status headers
   [ -n "$script" ] && probe="$path?page=7"
+  if [ "$misses" = yes ]; then
+    probe="$path?page=$page_next"
+    page_next=$((page_next + 1))
+  fi
   rm -f "$work/headers"
   body=$(curl -s -D "$work/headers" "$base$probe" || true)
   status=$(awk 'NR==1 {print $2}' "$work/headers" 2>/dev/null || true)
@@ -147,11 +194,15 @@ run() {
   [ -n "$script" ] && expected='{"posts":[]}'
   [ "$body" = "$expected" ] && body_ok=yes
 
+  [ "$misses" = yes ] && { redis_all flushall >/dev/null; distinct_args; }
   reset_hwm
-  local before after
+  local before after keys_before keys_after
+  keys_before=$(redis_keys)
   before=$(redis_commands)
-  wrk "${args[@]}" -d"$DURATION" "$base$path" >"$work/$key.wrk" 2>&1 || true
+  wrk "${args[@]}" -d"$DURATION" "$base$path" "${wrk_tail[@]}" >"$work/$key.wrk" 2>&1 || true
   after=$(redis_commands)
+  sleep 0.2 # a store that finishes after its response has been sent
+  keys_after=$(redis_keys)
   if ! kill -0 "$server_pid" 2>/dev/null; then
     echo "$server_label exited during '$name'; its log:" >&2
     tail -30 "$server_log" >&2
@@ -159,7 +210,32 @@ run() {
   fi
   local hwm
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
-  echo -e "row\t$key\t$name\t$server_label\t$hwm\t$((after - before))\t$status\t$body_ok\t$headers" >>"$work/results.tsv"
+  echo -e "row\t$key\t$name\t$server_label\t$hwm\t$((after - before))\t$status\t$body_ok\t$headers\t$((keys_after - keys_before))" >>"$work/results.tsv"
+}
+
+# entry_bytes KEY: Redis bytes per stored entry. Empties Redis, stores ENTRIES pages of /api/posts/
+# (2..ENTRIES+1, one connection, one after the other: each a miss that stores, all the same 12-byte
+# body), then sums MEMORY USAGE over every key and finds the entry of one page by its key name.
+entry_bytes() {
+  local key=$1 page=$((ENTRIES / 2 + 1)) used_before used_after body line
+  log "$server_label: Redis bytes per entry ($ENTRIES entries)"
+  redis_all flushall >/dev/null
+  used_before=$(redis_sum memory used_memory)
+  curl -s -o /dev/null "$base/api/posts/?page=[2-$((ENTRIES + 1))]" || true
+  body=$(curl -s -o /dev/null -w '%{size_download}' "$base/api/posts/?page=$page" || echo 0)
+  sleep 0.5 # a store that finishes after its response has been sent
+  used_after=$(redis_sum memory used_memory)
+  line=$(python3 "$repo/bench/redis_bytes.py" "page=$page(?![0-9])" "${redis_ports[@]}") || line=$'0\t0\t\t\t\t'
+  printf 'bytes\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$server_label" "$ENTRIES" "$body" "$((used_after - used_before))" "$line" >>"$work/results.tsv"
+}
+
+# use_cluster: start a 3-master Redis Cluster; the next process uses it, without a KeyPrefix.
+use_cluster() {
+  log "starting a 3-master Redis Cluster on loopback"
+  cluster_start "$work/cluster"
+  redis_ports=("${cluster_ports[@]}")
+  redis_conn=$cluster_endpoints
+  log "cluster: $redis_conn"
 }
 
 payload='{"posts":["Cached post A","Cached post B"]}'
@@ -189,31 +265,71 @@ run oc_hot "OutputCaching+Redis, hot key" "/api/posts/"
 run oc_many "OutputCaching+Redis, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
 stop_server
 
+start_server "API, 0 ms origin" "$work/api/CacheLayer.Api" \
+  Demo__Origin__LatencyMs=0 CacheLayer__MaxVariantsPerPath=$MISS_MAX_VARIANTS
+entry_bytes cl
+run cl_miss "CacheLayer miss, 0 ms origin" "/api/posts/" "$repo/bench/distinct.lua"
+stop_server
+
+start_server "Output Caching peer, 0 ms" "$work/peer/OutputCachePeer" Demo__Origin__LatencyMs=0
+entry_bytes oc
+run oc_miss "OutputCaching+Redis miss, 0 ms" "/api/posts/" "$repo/bench/distinct.lua"
+stop_server
+
+if [ "$CLUSTER" != 0 ]; then
+  use_cluster
+  start_server "API on cluster, 0 ms" "$work/api/CacheLayer.Api" \
+    Demo__Origin__LatencyMs=0 CacheLayer__MaxVariantsPerPath=$MISS_MAX_VARIANTS CacheLayer__KeyPrefix=
+  entry_bytes cc
+  run cc_hot "cluster: CacheLayer hit, hot key" "/api/posts/"
+  run cc_many "cluster: CacheLayer hit, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
+  run cc_miss "cluster: CacheLayer miss, 0 ms" "/api/posts/" "$repo/bench/distinct.lua"
+  stop_server
+  cluster_stop
+fi
+
 echo
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "date:    $(date -u '+%F %T UTC')"
 echo "build:   CacheLayer.Api $SOURCE ($revision), .NET SDK $(dotnet --version), $(redis-server --version | awk '{print $1, $2, $3}'), $(wrk -v 2>&1 | awk 'NR==1 {print $1, $2}')"
-echo "wrk:     -t$THREADS -c$CONNECTIONS -d$DURATION --latency on loopback; warm-up $WARMUP per process, $SCENARIO_WARMUP per scenario; 1,000 keys = bench/pages.lua"
+echo "wrk:     -t$THREADS -c$CONNECTIONS -d$DURATION --latency on loopback; warm-up $WARMUP per process, $SCENARIO_WARMUP per scenario; 1,000 keys = bench/pages.lua, misses = bench/distinct.lua"
+echo "redis:   one redis-server$([ "$CLUSTER" != 0 ] && echo "; cluster rows: 3 masters, no replicas, no KeyPrefix (bench/redis-cluster.sh)")"
 echo "load:    $load_start (1/5/15 min) before the first process, $(cut -d' ' -f1-3 /proc/loadavg) after the last: well above 0 means something else shared the cores"
 echo "peak RSS: VmHWM of the serving process during the measured run ($hwm_mode)"
+echo "runtime: $((SECONDS - started)) s in all, $((published - started)) s of it publishing"
 echo
 python3 - "$work" <<'PY'
 import os, re, sys
 
 work = sys.argv[1]
-rows, processes = [], []
+rows, processes, sizes = [], [], []
 for line in open(os.path.join(work, "results.tsv")):
     f = line.rstrip("\n").split("\t")
     if f[0] == "process":
         processes.append((f[1], int(f[2] or 0)))
+    elif f[0] == "bytes":
+        sizes.append(dict(key=f[1], process=f[2], entries=int(f[3]), body=int(f[4] or 0), used=int(f[5] or 0),
+                          keys=int(f[6] or 0), usage=int(f[7] or 0), key_len=f[8], value_len=f[9],
+                          entry_usage=f[10], entry_key=f[11] if len(f) > 11 else ""))
     else:
         rows.append(dict(key=f[1], name=f[2], process=f[3], hwm=int(f[4] or 0), redis=int(f[5]),
-                         status=f[6], body_ok=f[7], headers=f[8]))
+                         status=f[6], body_ok=f[7], headers=f[8], keys=int(f[9] or 0)))
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 def ms(text):
     m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text or "")
     return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+# What the probe must show: a CacheLayer hit says "hit" in Cache-Status, a miss "fwd=miss" and "stored";
+# Output Caching has no Cache-Status, but its hits carry Age and its misses do not.
+def cache_ok(r):
+    k, h = r["key"], r["headers"].lower()
+    kind = "miss" if k.endswith("_miss") else "hit" if k.endswith(("_hot", "_many")) else None
+    if kind is None or k.startswith("ceiling"):
+        return True
+    if k.startswith("oc_"):
+        return ("age:" in h) == (kind == "hit")
+    return "cachelayer; hit" in h if kind == "hit" else "cachelayer; fwd=miss" in h and "; stored" in h
 
 for r in rows:
     out = open(os.path.join(work, r["key"] + ".wrk")).read()
@@ -225,7 +341,11 @@ for r in rows:
     r["non2xx"] = int(grab(r"Non-2xx or 3xx responses: (\d+)") or 0)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     r["errors"] = sum(map(int, errors.groups())) if errors else 0
-    r["bad"] = r["non2xx"] > 0 or r["errors"] > 0 or r["status"] != "200" or r["body_ok"] != "yes" or not r["rps"]
+    r["cache_ok"] = cache_ok(r)
+    # A miss row is only a miss row if (nearly) every request left a new key in Redis.
+    r["stored_ok"] = not r["key"].endswith("_miss") or (r["requests"] > 0 and r["keys"] >= 0.9 * r["requests"])
+    r["bad"] = (r["non2xx"] > 0 or r["errors"] > 0 or r["status"] != "200" or r["body_ok"] != "yes"
+                or not r["rps"] or not r["cache_ok"] or not r["stored_ok"])
 by = {r["key"]: r for r in rows}
 
 def ratio(a, b):
@@ -234,51 +354,96 @@ def lat(v):
     return "n/a" if v is None else (f"{v:.2f}ms" if v < 1000 else f"{v / 1000:.2f}s")
 
 ceiling = by.get("ceiling", {})
-order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "off_hot", "off_many", "oc_hot", "oc_many", "origin"]
-head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "non-2xx", "sock err", "peak RSS")
-fmt = "| {:<34} | {:>9} | {:>8} | {:>8} | {:>10} | {:>8} | {:>9} | {:>7} | {:>8} | {:>8} |"
+order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
+         "cl_miss", "oc_miss", "cc_hot", "cc_many", "cc_miss"]
+head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "keys/req", "non-2xx", "sock err", "peak RSS")
+widths = (37, 9, 8, 8, 10, 8, 9, 8, 7, 8, 8)
+fmt = "| " + " | ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(widths)) + " |"
 print(fmt.format(*head))
-print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate((34, 9, 8, 8, 10, 8, 9, 7, 8, 8))) + "|")
+print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|")
 for key in order:
     r = by.get(key)
     if not r:
         continue
     name = r["name"] + (" !" if r["bad"] else "")
-    base = by.get("ceiling_many", ceiling) if key.endswith("_many") else ceiling
+    # Rows driven by a Lua script compare with the ceiling driven by one: wrk's own work shares the cores.
+    base = by.get("ceiling_many", ceiling) if key.endswith(("_many", "_miss")) else ceiling
     print(fmt.format(name, f"{r['rps']:.0f}", lat(r["p50"]), lat(r["p99"]),
                      ratio(r["rps"], base.get("rps")), ratio(r["p99"], base.get("p99")),
                      f"{r['redis'] / r['requests']:.2f}" if r["requests"] else "n/a",
+                     f"{r['keys'] / r['requests']:.2f}" if r["requests"] else "n/a",
                      r["non2xx"], r["errors"], f"{r['hwm'] // 1024} MiB"))
 
 print()
 print("peak RSS per process (max of its warm-up and scenarios):")
 for label, warm in processes:
     peak = max([warm] + [r["hwm"] for r in rows if r["process"] == label])
-    print(f"  {label:<22} {peak // 1024:>5} MiB")
+    print(f"  {label:<27} {peak // 1024:>5} MiB")
 
-def pair(a, b, what):
+def pair(a, b, what, target=""):
     x, y = by.get(a), by.get(b)
     if not x or not y:
         return
-    flag = "  (! a scenario had errors)" if x["bad"] or y["bad"] else ""
-    print(f"  {what:<52} req/s {ratio(x['rps'], y['rps']):>7}   p99 {ratio(x['p99'], y['p99']):>7}{flag}")
+    flag = "  (! a scenario had errors or wrong cache outcomes)" if x["bad"] or y["bad"] else ""
+    print(f"  {what:<52} req/s {ratio(x['rps'], y['rps']):>7}   p99 {ratio(x['p99'], y['p99']):>7}"
+          f"{'   ' + target if target else ''}{flag}")
 print()
-print("headline ratios (req/s: higher is better; p99: lower is better):")
-pair("cl_hot", "ceiling", "CacheLayer hit / ceiling, hot key")
-pair("cl_many", "ceiling_many", "CacheLayer hit / ceiling, 1,000 keys")
-pair("cl_many", "oc_many", "CacheLayer / Output Caching, 1,000 keys")
+print("headline ratios (req/s: higher is better; p99: lower is better; targets from issue 10):")
+pair("cl_hot", "ceiling", "CacheLayer hit / ceiling, hot key", "target req/s >= 0.95x")
+pair("cl_many", "ceiling_many", "CacheLayer hit / ceiling, 1,000 keys", "target req/s >= 0.9x")
+pair("cl_many", "oc_many", "CacheLayer / Output Caching, 1,000 keys", "target p99 <= 1.5x")
 pair("cl_hot", "oc_hot", "CacheLayer / Output Caching, hot key")
 pair("off_hot", "oc_hot", "CacheLayer tier off / Output Caching, hot key")
 pair("off_many", "oc_many", "CacheLayer tier off / Output Caching, 1,000 keys")
 pair("cl_hot", "origin", "CacheLayer hit / origin, hot key")
+pair("cl_miss", "oc_miss", "CacheLayer miss / Output Caching miss", "target req/s >= 1.0x")
+pair("cc_hot", "ceiling", "cluster: CacheLayer hit / ceiling, hot key", "target req/s >= 0.95x")
+pair("cc_many", "ceiling_many", "cluster: CacheLayer hit / ceiling, 1,000 keys", "target req/s >= 0.9x")
+pair("cc_miss", "oc_miss", "cluster: CacheLayer miss / Output Caching miss")
+pair("cc_hot", "cl_hot", "cluster / one redis-server: CacheLayer, hot key")
+pair("cc_many", "cl_many", "cluster / one redis-server: CacheLayer, 1,000 keys")
+pair("cc_miss", "cl_miss", "cluster / one redis-server: CacheLayer, misses")
+
+if sizes:
+    names = {"cl": "CacheLayer", "oc": "Output Caching", "cc": "CacheLayer, cluster"}
+    print()
+    print(f"Redis bytes per stored entry ({sizes[0]['entries']:,} pages of /api/posts/ stored one by one into an emptied Redis;")
+    print("bytes/entry = MEMORY USAGE summed over every key, bookkeeping included, / entries; the entry = one page's own key;")
+    print("used_memory = INFO's used_memory after minus before, / entries; entry's own = MEMORY USAGE of the entry's key alone;")
+    print("overhead = bytes/entry - body - key, so bytes/entry <= 2x (body + key), issue 10's target, holds from body + key >= overhead):")
+    swidths = (21, 6, 11, 11, 6, 5, 7, 11, 8, 11)
+    sfmt = "| " + " | ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(swidths)) + " |"
+    print(sfmt.format("store", "keys", "bytes/entry", "used_memory", "body B", "key B", "value B", "entry's own", "overhead", "/(body+key)"))
+    print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(swidths)) + "|")
+    for s in sizes:
+        n = s["entries"]
+        stored = s["keys"] >= n and s["key_len"] != ""
+        per = s["usage"] / n if stored else None
+        key_len = int(s["key_len"]) if s["key_len"] else None
+        print(sfmt.format(names.get(s["key"], s["key"]) + ("" if stored else " !"), s["keys"],
+                          f"{per:.0f}" if per else "n/a", f"{s['used'] / n:.0f}" if stored else "n/a",
+                          s["body"], key_len if key_len is not None else "n/a", s["value_len"] or "n/a",
+                          s["entry_usage"] or "n/a",
+                          f"{per - s['body'] - key_len:.0f}" if per and key_len else "n/a",
+                          f"{per / (s['body'] + key_len):.2f}x" if per and key_len else "n/a"))
+    for s in sizes:
+        print(f"  {names.get(s['key'], s['key'])} entry key: {s['entry_key'] or '(none found)'}")
+    if any(s["keys"] < s["entries"] or not s["key_len"] for s in sizes):
+        print("  ! = fewer keys than entries, or no entry key found: the server did not store (e.g. store-unavailable)")
 
 print()
 print("checks (one request as wrk sends it, after the scenario's warm-up):")
 for key in order:
     r = by.get(key)
     if r:
-        print(f"  {r['name']:<34} HTTP {r['status'] or '-'}, body {'ok' if r['body_ok'] == 'yes' else 'DIFFERENT'}"
-              f"{', ' + r['headers'] if r['headers'] else ''}")
+        notes = []
+        if not r["cache_ok"]:
+            notes.append("NOT the expected cache outcome")
+        if not r["stored_ok"]:
+            notes.append(f"only {r['keys']} new Redis keys for {r['requests']} requests")
+        print(f"  {r['name']:<37} HTTP {r['status'] or '-'}, body {'ok' if r['body_ok'] == 'yes' else 'DIFFERENT'}"
+              f"{', ' + r['headers'] if r['headers'] else ''}{'  ! ' + '; '.join(notes) if notes else ''}")
 if any(r["bad"] for r in rows):
-    print("  ! = non-2xx responses, socket errors, a wrong status or body, or no result: that row is not a fair figure")
+    print("  ! = non-2xx responses, socket errors, a wrong status, body or cache outcome, misses that did not store,")
+    print("      or no result: that row is not a fair figure")
 PY
