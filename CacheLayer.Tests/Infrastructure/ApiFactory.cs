@@ -8,7 +8,8 @@ namespace CacheLayer.Tests.Infrastructure;
 
 /// <summary>
 /// The API in-process against a real store. Every factory writes under its own key prefix, so tests
-/// sharing one store never see each other's keys.
+/// sharing one store never see each other's keys; the cluster tests set <see cref="KeyPrefix"/> to ""
+/// (as a cluster user would) and empty the store between tests instead.
 /// </summary>
 public sealed class ApiFactory(string connectionString, string? adminApiKey = ApiFactory.AdminApiKey, TimeProvider? time = null)
     : WebApplicationFactory<Program>
@@ -29,7 +30,7 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
     /// <summary>Log lines the API wrote, for asserting what it never says.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    /// <summary>The Redis key of a cache key, as this factory's API writes it.</summary>
+    /// <summary>The Redis key of a plain path's entry (e.g. <c>GET:/api/users/1</c>), as this factory's API writes it.</summary>
     public string RedisKey(string cacheKey) => KeyPrefix + cacheKey;
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
