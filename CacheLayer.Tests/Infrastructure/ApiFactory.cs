@@ -8,7 +8,8 @@ namespace CacheLayer.Tests.Infrastructure;
 
 /// <summary>
 /// The API in-process against a real store. Every factory writes under its own key prefix, so tests
-/// sharing one store never see each other's keys.
+/// sharing one store never see each other's keys; the cluster tests set <see cref="KeyPrefix"/> to ""
+/// (as a cluster user would) and empty the store between tests instead.
 /// </summary>
 public sealed class ApiFactory(string connectionString, string? adminApiKey = ApiFactory.AdminApiKey, TimeProvider? time = null)
     : WebApplicationFactory<Program>

@@ -1,35 +1,14 @@
-using System.Net;
-using CacheLayer.Api.Origin;
 using CacheLayer.Tests.Infrastructure;
 
 namespace CacheLayer.Tests.Integration;
 
 [Collection(CacheServerCollection.Name)]
-public sealed class StampedeTests(CacheServerFixture store)
+public sealed class StampedeTests(CacheServerFixture store) : StampedeScenario
 {
-    [Fact]
-    public async Task A_hundred_concurrent_misses_on_a_cold_key_ask_the_origin_once()
+    protected override async Task<ApiFactory> StartApiAsync(int originLatencyMs)
     {
-        await using var api = new ApiFactory(store.Server.ConnectionString) { OriginLatencyMs = 500 };
-        using var client = api.CreateClient();
-        var origin = api.Service<OriginLatency>();
-
-        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.GetAsync("/api/posts/")));
-
-        Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
-        Assert.Equal(1, origin.Calls);
-        var statuses = responses.Select(response => response.CacheStatus()).ToList();
-        Assert.Single(statuses, "CacheLayer; fwd=miss; stored");
-        Assert.Equal(99, statuses.Count(status => status == "CacheLayer; fwd=miss; collapsed"));
-        var bodies = await Task.WhenAll(responses.Select(response => response.Content.ReadAsStringAsync()));
-        Assert.All(bodies, body => Assert.Equal(bodies[0], body));
-        using var next = await client.GetAsync("/api/posts/");
-        Assert.Equal("HIT", next.XCache());
-        Assert.Equal(bodies[0], await next.Content.ReadAsStringAsync());
-        Assert.Equal(1, origin.Calls);
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
+        var api = new ApiFactory(store.Server.ConnectionString) { OriginLatencyMs = originLatencyMs };
+        await api.WaitUntilStoreConnectedAsync();
+        return api;
     }
 }
