@@ -50,6 +50,9 @@ internal sealed class RedisLayout(string keyPrefix)
     /// <summary>The shard of a path's keys in the count and prefix indexes.</summary>
     public static int KeyShardOf(string path) => (int)(Fnv1a(path) % KeyShards);
 
+    /// <summary>The tags this process has named so far.</summary>
+    public IEnumerable<string> KnownTags => _tags.Keys;
+
     public RedisKey TagGenerationKeyOf(string tag) => KeysOf(tag).Generation;
 
     public RedisKey TagShard(string tag, int shard) => KeysOf(tag).Shards[shard];

@@ -146,7 +146,6 @@ internal sealed class RedisResponseCacheStore(
         {
             var tagShard = _layout.TagShard(tag, RedisLayout.TagShardOf(key.Path));
             _ = database.SortedSetAddAsync(tagShard, key.Value, expiresAt, flags: later);
-            _ = database.SortedSetRemoveRangeByScoreAsync(tagShard, double.NegativeInfinity, Now, flags: later);
             _ = database.KeyExpireAsync(tagShard, CachePolicy.MaxTimeToLive, flags: later);
         }
         return StoreOutcome.Stored;
@@ -164,20 +163,35 @@ internal sealed class RedisResponseCacheStore(
         return (await Task.WhenAll(counts)).Sum();
     }
 
+    /// <summary>A chunk at a time: the count and prefix shards together, then the tag shards of the tags this process named.</summary>
     public async Task<long> TrimExpiredAsync()
     {
         var database = await redis.DatabaseAsync();
         long trimmed = 0;
         for (var shard = 0; shard < RedisLayout.KeyShards; shard++)
         {
-            var keys = _layout.KeysShard(shard);
-            while (await database.SortedSetRangeByScoreAsync(keys, double.NegativeInfinity, Now, take: Chunk) is { Length: > 0 } expired)
+            trimmed += await TrimAsync(database, _layout.KeysShard(shard), _layout.LexShard(shard));
+        }
+        // Every replica trims the tags it stores under, which covers every tag in use.
+        foreach (var tag in _layout.KnownTags)
+        {
+            for (var shard = 0; shard < RedisLayout.TagShards; shard++)
             {
-                await Task.WhenAll(
-                    database.SortedSetRemoveAsync(_layout.LexShard(shard), expired),
-                    database.SortedSetRemoveAsync(keys, expired));
-                trimmed += expired.Length;
+                await TrimAsync(database, _layout.TagShard(tag, shard));
             }
+        }
+        return trimmed;
+    }
+
+    private async Task<long> TrimAsync(IDatabase database, RedisKey byExpiry, RedisKey? sameMembers = null)
+    {
+        long trimmed = 0;
+        while (await database.SortedSetRangeByScoreAsync(byExpiry, double.NegativeInfinity, Now, take: Chunk) is { Length: > 0 } expired)
+        {
+            await Task.WhenAll(
+                sameMembers is { } other ? database.SortedSetRemoveAsync(other, expired) : Task.CompletedTask,
+                database.SortedSetRemoveAsync(byExpiry, expired));
+            trimmed += expired.Length;
         }
         return trimmed;
     }
