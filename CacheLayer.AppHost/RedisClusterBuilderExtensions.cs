@@ -29,46 +29,23 @@ public static class RedisClusterBuilderExtensions
             .ExcludeFromManifest();
 
         // Node ids and slots live in each node's nodes.conf: a fresh directory per run, so no node
-        // remembers the ports of a previous cluster.
+        // remembers the ports of a previous cluster. Fixed ports: a node announces its own port to
+        // clients, so its endpoint must not be proxied; the cluster bus gets its own port, as the
+        // default (port + 10000) may be taken or past 65535. (In publish mode all of this is left out
+        // of the manifest; the placeholders only keep the model whole.)
         var directory = builder.ExecutionContext.IsRunMode
             ? Directory.CreateTempSubdirectory("cachelayer-cluster-").FullName
             : "cluster";
-        // Fixed ports: nodes announce their own port to clients, so the endpoint must not be proxied.
-        // The cluster bus gets its own port, as the default (port + 10000) may be taken or out of range.
         var ports = builder.ExecutionContext.IsRunMode ? FreeLoopbackPort.Next(2 * Masters) : [.. Enumerable.Range(7000, 2 * Masters)];
-
-        var nodes = new List<IResourceBuilder<RedisServerResource>>();
-        for (var i = 0; i < Masters; i++)
-        {
-            var port = ports[2 * i];
-            var nodeDirectory = Path.Combine(directory, $"node-{i + 1}");
-            var node = builder.AddResource(new RedisServerResource($"{name}-node-{i + 1}", redisServerPath, builder.AppHostDirectory))
-                .WithEndpoint(name: RedisServerResource.PrimaryEndpointName, scheme: "tcp", port: port, targetPort: port, isProxied: false)
-                .WithArgs(
-                    "--port", port.ToString(CultureInfo.InvariantCulture),
-                    "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--dir", nodeDirectory,
-                    "--cluster-enabled", "yes",
-                    "--cluster-config-file", Path.Combine(nodeDirectory, "nodes.conf"),
-                    "--cluster-port", ports[(2 * i) + 1].ToString(CultureInfo.InvariantCulture))
-                .WithMemoryLimit(memory)
-                .WithPingHealthCheck()
-                .WithParentRelationship(cluster)
-                .ExcludeFromManifest();
-            if (builder.ExecutionContext.IsRunMode)
-            {
-                Directory.CreateDirectory(nodeDirectory);
-            }
-            cluster.Resource.Nodes.Add(node.Resource);
-            nodes.Add(node);
-        }
+        var nodes = Enumerable.Range(0, Masters)
+            .Select(i => builder.AddClusterNode(cluster, $"{name}-node-{i + 1}", redisServerPath, Path.Combine(directory, $"node-{i + 1}"), ports[2 * i], ports[(2 * i) + 1], memory))
+            .ToList();
+        cluster.Resource.Nodes.AddRange(nodes.Select(node => node.Resource));
 
         var create = builder.AddExecutable($"{name}-create", redisCliPath, builder.AppHostDirectory,
                 [
                     "--cluster", "create",
-                    .. ports.Where((_, index) => index % 2 == 0).Select(port => $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
+                    .. nodes.Select(node => $"127.0.0.1:{node.Resource.PrimaryEndpoint.TargetPort!.Value.ToString(CultureInfo.InvariantCulture)}"),
                     "--cluster-replicas", "0",
                     "--cluster-yes",
                 ])
@@ -82,6 +59,31 @@ public static class RedisClusterBuilderExtensions
         return cluster
             .WaitForCompletion(create)
             .OnInitializeResource((resource, e, cancellationToken) => StartAsync(resource, directory, e, cancellationToken));
+    }
+
+    private static IResourceBuilder<RedisServerResource> AddClusterNode(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<RedisClusterResource> cluster, string name,
+        string redisServerPath, string directory, int port, int busPort, CacheStoreMemoryLimit memory)
+    {
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            Directory.CreateDirectory(directory);
+        }
+        return builder.AddResource(new RedisServerResource(name, redisServerPath, builder.AppHostDirectory))
+            .WithEndpoint(name: RedisServerResource.PrimaryEndpointName, scheme: "tcp", port: port, targetPort: port, isProxied: false)
+            .WithArgs(
+                "--port", port.ToString(CultureInfo.InvariantCulture),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", directory,
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", Path.Combine(directory, "nodes.conf"),
+                "--cluster-port", busPort.ToString(CultureInfo.InvariantCulture))
+            .WithMemoryLimit(memory)
+            .WithPingHealthCheck()
+            .WithParentRelationship(cluster)
+            .ExcludeFromManifest();
     }
 
     private static async Task StartAsync(RedisClusterResource resource, string directory, InitializeResourceEvent e, CancellationToken cancellationToken)
