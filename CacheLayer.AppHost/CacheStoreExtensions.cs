@@ -24,7 +24,8 @@ public static class CacheStoreExtensions
         {
             e.Services.GetRequiredService<ILoggerFactory>()
                 .CreateLogger(typeof(CacheStoreExtensions).Namespace!)
-                .LogInformation("Cache store '{Name}': {Mode} ({Reason}), at most {MaxMemory} bytes", name, selection.Mode, selection.Reason, memory);
+                .LogInformation("Cache store '{Name}': {Mode} ({Reason}); memory limit: {MaxMemory}", name, selection.Mode, selection.Reason,
+                    selection.Mode == CacheStoreMode.RedisContainer ? "none set by the AppHost" : $"{memory} bytes");
             return Task.CompletedTask;
         });
 
