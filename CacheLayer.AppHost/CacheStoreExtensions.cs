@@ -8,7 +8,8 @@ public static class CacheStoreExtensions
 {
     /// <summary>
     /// Adds the Redis-compatible store chosen by the <c>CacheStore</c> setting as resource <paramref name="name"/>,
-    /// with a health check that passes once the store answers PING.
+    /// bounded by <c>CacheStoreMaxMemory</c>, with a health check that passes once the store answers PING
+    /// (a cluster: once every node reports <c>cluster_state:ok</c>).
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddCacheStore(
         this IDistributedApplicationBuilder builder, string name)
@@ -17,33 +18,43 @@ public static class CacheStoreExtensions
             builder.Configuration[CacheStoreSelection.ConfigurationKey],
             builder.ExecutionContext.IsPublishMode,
             builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? builder.Configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"]);
+        var memory = CacheStoreMemoryLimit.Parse(builder.Configuration[CacheStoreMemoryLimit.ConfigurationKey]);
 
         builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
             e.Services.GetRequiredService<ILoggerFactory>()
                 .CreateLogger(typeof(CacheStoreExtensions).Namespace!)
-                .LogInformation("Cache store '{Name}': {Mode} ({Reason})", name, selection.Mode, selection.Reason);
+                .LogInformation("Cache store '{Name}': {Mode} ({Reason}); memory limit: {MaxMemory}", name, selection.Mode, selection.Reason,
+                    selection.Mode == CacheStoreMode.RedisContainer ? "none set by the AppHost" : $"{memory} bytes");
             return Task.CompletedTask;
         });
 
-        IResourceBuilder<IResourceWithConnectionString> store = selection.Mode switch
+        return selection.Mode switch
         {
-            CacheStoreMode.RedisServer => builder.AddRedisServer(name, selection.RedisServerPath!),
-            CacheStoreMode.RedisContainer => builder.AddRedis(name),
-            CacheStoreMode.Garnet => builder.AddGarnet(name),
+            CacheStoreMode.RedisServer => builder.AddRedisServer(name, selection.RedisServerPath!, memory).WithPingHealthCheck(),
+            CacheStoreMode.RedisCluster => builder.AddRedisCluster(name, selection.RedisServerPath!, selection.RedisCliPath!, memory).WithClusterHealthCheck(),
+            // As Aspire.Hosting.Redis configures it: no memory limit from here (its arguments go through a shell).
+            CacheStoreMode.RedisContainer => builder.AddRedis(name).WithPingHealthCheck(),
+            CacheStoreMode.Garnet => builder.AddGarnet(name, memory).WithPingHealthCheck(),
             _ => throw new InvalidOperationException($"Unresolved cache store mode {selection.Mode}."),
         };
-
-        return store.WithPingHealthCheck();
     }
 
-    private static IResourceBuilder<T> WithPingHealthCheck<T>(this IResourceBuilder<T> builder)
+    internal static IResourceBuilder<T> WithPingHealthCheck<T>(this IResourceBuilder<T> builder)
+        where T : IResourceWithConnectionString =>
+        builder.WithRedisHealthCheck("ping", resource => new RedisPingHealthCheck(resource));
+
+    private static IResourceBuilder<RedisClusterResource> WithClusterHealthCheck(this IResourceBuilder<RedisClusterResource> builder) =>
+        builder.WithRedisHealthCheck("cluster", resource => new RedisClusterHealthCheck(resource));
+
+    private static IResourceBuilder<T> WithRedisHealthCheck<T>(
+        this IResourceBuilder<T> builder, string kind, Func<T, IHealthCheck> create)
         where T : IResourceWithConnectionString
     {
-        var key = $"{builder.Resource.Name}_ping";
+        var key = $"{builder.Resource.Name}_{kind}";
         builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             key,
-            _ => new RedisPingHealthCheck(builder.Resource),
+            _ => create(builder.Resource),
             failureStatus: HealthStatus.Unhealthy,
             tags: null));
         return builder.WithHealthCheck(key);

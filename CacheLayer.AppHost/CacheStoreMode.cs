@@ -9,6 +9,9 @@ public enum CacheStoreMode
     /// <summary>The <c>redis-server</c> executable on PATH.</summary>
     RedisServer,
 
+    /// <summary>A Redis Cluster of three masters: <c>redis-server</c> and <c>redis-cli</c> on PATH.</summary>
+    RedisCluster,
+
     /// <summary>The Redis container image; needs Docker or Podman.</summary>
     RedisContainer,
 

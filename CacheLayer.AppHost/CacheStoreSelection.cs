@@ -5,8 +5,9 @@ namespace CacheLayer.AppHost;
 /// <summary>The cache store the AppHost will run, and why it was chosen.</summary>
 /// <param name="Mode">A concrete mode, never <see cref="CacheStoreMode.Auto"/>.</param>
 /// <param name="Reason">One human-readable line for the start-up log.</param>
-/// <param name="RedisServerPath">Full path of <c>redis-server</c> when <paramref name="Mode"/> is <see cref="CacheStoreMode.RedisServer"/>.</param>
-public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, string? RedisServerPath = null)
+/// <param name="RedisServerPath">Full path of <c>redis-server</c> when <paramref name="Mode"/> is <see cref="CacheStoreMode.RedisServer"/> or <see cref="CacheStoreMode.RedisCluster"/>.</param>
+/// <param name="RedisCliPath">Full path of <c>redis-cli</c> when <paramref name="Mode"/> is <see cref="CacheStoreMode.RedisCluster"/>.</param>
+public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, string? RedisServerPath = null, string? RedisCliPath = null)
 {
     public const string ConfigurationKey = "CacheStore";
 
@@ -16,10 +17,11 @@ public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, str
     {
         null or "" or "auto" => CacheStoreMode.Auto,
         "redis-server" => CacheStoreMode.RedisServer,
+        "redis-cluster" => CacheStoreMode.RedisCluster,
         "redis-container" => CacheStoreMode.RedisContainer,
         "garnet" => CacheStoreMode.Garnet,
         _ => throw new InvalidOperationException(
-            $"{ConfigurationKey}='{value}' is not one of: auto, redis-server, redis-container, garnet."),
+            $"{ConfigurationKey}='{value}' is not one of: auto, redis-server, redis-cluster, redis-container, garnet."),
     };
 
     /// <summary>Resolves the configured mode, probing the machine when it is <c>auto</c>.</summary>
@@ -32,6 +34,15 @@ public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, str
                 var path = FindOnPath("redis-server")
                     ?? throw new InvalidOperationException($"{ConfigurationKey}=redis-server but redis-server is not on PATH.");
                 return new(mode, $"{ConfigurationKey}=redis-server, using {path}", path);
+            case CacheStoreMode.RedisCluster:
+                var server = FindOnPath("redis-server");
+                var cli = FindOnPath("redis-cli");
+                if (server is null || cli is null)
+                {
+                    throw new InvalidOperationException(
+                        $"{ConfigurationKey}=redis-cluster needs redis-server and redis-cli on PATH (apt-get install redis-server); missing: {(server is null ? "redis-server" : "redis-cli")}.");
+                }
+                return new(mode, $"{ConfigurationKey}=redis-cluster, three masters of {server}, created with {cli}", server, cli);
             case CacheStoreMode.RedisContainer:
             case CacheStoreMode.Garnet:
                 return new(mode, $"{ConfigurationKey}={configured?.Trim()}");

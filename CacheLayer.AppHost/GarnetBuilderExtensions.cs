@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using System.Numerics;
 using Garnet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,13 +9,17 @@ namespace CacheLayer.AppHost;
 
 public static class GarnetBuilderExtensions
 {
+    // Garnet's default log page; its log needs at least four pages.
+    private const long DefaultPageBytes = 16L << 20;
+
     /// <summary>
-    /// Adds a Garnet server that runs inside the AppHost process on a free loopback port.
+    /// Adds a Garnet server that runs inside the AppHost process on a free loopback port, its data bounded
+    /// by <paramref name="memory"/>, with Lua scripts enabled and atomic.
     /// It starts with the application, reports Running once it listens, and stops with the AppHost.
     /// </summary>
-    public static IResourceBuilder<GarnetResource> AddGarnet(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<GarnetResource> AddGarnet(this IDistributedApplicationBuilder builder, string name, CacheStoreMemoryLimit memory)
     {
-        var port = builder.ExecutionContext.IsRunMode ? FreeLoopbackPort() : 6379;
+        var port = builder.ExecutionContext.IsRunMode ? FreeLoopbackPort.Next() : 6379;
 
         return builder.AddResource(new GarnetResource(name, port))
             .WithInitialState(new CustomResourceSnapshot
@@ -26,10 +29,10 @@ public static class GarnetBuilderExtensions
                 Properties = [new("garnet.endpoint", $"{GarnetResource.Host}:{port}")],
             })
             .ExcludeFromManifest()
-            .OnInitializeResource(StartAsync);
+            .OnInitializeResource((resource, e, cancellationToken) => StartAsync(resource, memory, e, cancellationToken));
     }
 
-    private static async Task StartAsync(GarnetResource resource, InitializeResourceEvent e, CancellationToken cancellationToken)
+    private static async Task StartAsync(GarnetResource resource, CacheStoreMemoryLimit memory, InitializeResourceEvent e, CancellationToken cancellationToken)
     {
         await e.Notifications.PublishUpdateAsync(resource, s => s with { State = KnownResourceStates.Starting });
 
@@ -43,9 +46,11 @@ public static class GarnetBuilderExtensions
             "--bind", GarnetResource.Host,
             "--port", resource.Port.ToString(CultureInfo.InvariantCulture),
             "--index", "16m",
-            "--memory", "512m",
-            // The layer stores through Lua scripts (EVALSHA); Garnet runs them only when asked to.
+            .. MemoryArguments(memory),
+            // Off by default in Garnet: EVAL/EVALSHA answer "Lua scripting support disabled", and without
+            // transaction mode a script does not run atomically (other clients' commands interleave).
             "--lua",
+            "--lua-transaction-mode",
             "-q",
         ];
 
@@ -80,11 +85,22 @@ public static class GarnetBuilderExtensions
         });
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>
+    /// The log memory (records and the heap of their objects) bounded by <paramref name="memory"/>. Without a
+    /// storage tier, Garnet drops the records that fall off the log's head, the least recently written;
+    /// <c>--copy-reads-to-tail</c> moves a record read near the head back to the tail, so what is read stays,
+    /// which comes closest to Redis's <c>allkeys-lru</c>.
+    /// </summary>
+    private static IEnumerable<string> MemoryArguments(CacheStoreMemoryLimit memory)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        yield return "--memory";
+        yield return memory.ToString();
+        if (memory.Bytes < 4 * DefaultPageBytes)
+        {
+            yield return "--page";
+            yield return (1UL << BitOperations.Log2((ulong)memory.Bytes / 4)).ToString(CultureInfo.InvariantCulture);
+        }
+        yield return "--copy-reads-to-tail";
     }
 
     private sealed class ForwardingLoggerProvider(ILogger target) : ILoggerProvider

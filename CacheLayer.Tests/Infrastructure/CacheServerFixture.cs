@@ -48,7 +48,7 @@ public sealed class CacheServerFixture(IMessageSink diagnostics) : IAsyncLifetim
         {
             await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000))
             {
-                if (IsEntry(key.ToString(), keyPrefix))
+                if (!StoredKeys.IsBookkeeping(key.ToString()))
                 {
                     keys.Add(key.ToString());
                 }
@@ -61,11 +61,6 @@ public sealed class CacheServerFixture(IMessageSink diagnostics) : IAsyncLifetim
     public static string CacheKeyOf(string redisKey, string keyPrefix) => redisKey.StartsWith('{')
         ? redisKey[(1 + keyPrefix.Length)..redisKey.IndexOf('}')] + redisKey[(redisKey.IndexOf('}') + 1)..]
         : redisKey[keyPrefix.Length..];
-
-    /// <summary>Whether a Redis key under <paramref name="keyPrefix"/> is a cache entry rather than the layer's bookkeeping.</summary>
-    public static bool IsEntry(string key, string keyPrefix) =>
-        !key.Contains(keyPrefix + "__cachelayer:", StringComparison.Ordinal)
-        && !(key.StartsWith('{') && key.IndexOf('}') is var end && end > 0 && end + 1 < key.Length && key[end + 1] == '#');
 
     private static string EscapeGlob(string text) =>
         string.Concat(text.Select(c => c is '*' or '?' or '[' or ']' or '\\' ? $"\\{c}" : c.ToString()));

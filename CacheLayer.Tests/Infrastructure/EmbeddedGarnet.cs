@@ -12,7 +12,9 @@ public sealed class EmbeddedGarnet(int port) : CacheServer(port)
 
     protected override void Launch()
     {
-        _server = new GarnetServer(["--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--index", "16m", "--memory", "256m", "--lua", "-q"]);
+        // Lua is off by default in Garnet, and its scripts are atomic only in transaction mode.
+        _server = new GarnetServer(["--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--index", "16m", "--memory", "256m",
+            "--lua", "--lua-transaction-mode", "-q"]);
         _server.Start();
     }
 
