@@ -21,14 +21,18 @@ internal static class RedisScripts
     /// <summary>
     /// KEYS: the entry, the path's generation, the path's variants set. ARGV: the token read before the
     /// origin was asked, the value, its TTL in ms, its expiry (unix ms), now (unix ms), its member in the
-    /// variants set, the variant cap (0: none), the generation's lifetime in ms. Returns 1 when stored,
+    /// variants set, the variant cap (0: none), the generation's lifetime in ms. Expired variants are
+    /// dropped when the set reaches the cap, so they never hold room (and the set never outgrows it).
+    /// Returns 1 when stored,
     /// 0 when the path's token changed or is gone, 2 when a new variant would exceed the cap.
     /// </summary>
     public const string Store = """
         if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[5])
         local cap = tonumber(ARGV[7])
-        if cap > 0 and redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[6]) then return 2 end
+        if cap > 0 and redis.call('ZCARD', KEYS[3]) >= cap then
+          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[5])
+          if redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[6]) then return 2 end
+        end
         redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
         redis.call('PEXPIRE', KEYS[3], ARGV[3])
