@@ -1,6 +1,7 @@
 using CacheLayer.AspNetCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,14 @@ public static class CacheLayerHostApplicationBuilderExtensions
             throw new InvalidOperationException("AddCacheLayer was called twice; call it once per host.");
         }
 
-        builder.AddKeyedRedisClient(connectionName, settings => settings.DisableHealthChecks = true, ConfigureClient);
+        builder.AddKeyedRedisClient(connectionName, settings =>
+        {
+            settings.DisableHealthChecks = true;
+            if (!TracingConfigured(builder.Configuration, connectionName))
+            {
+                settings.DisableTracing = true;
+            }
+        }, ConfigureClient);
 
         var options = builder.Services.AddOptions<CacheLayerOptions>().BindConfiguration(CacheLayerOptions.SectionName);
         if (configure is not null)
@@ -72,6 +80,19 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
         return builder;
     }
+
+    /// <summary>
+    /// Whether the host configured the Aspire client's tracing itself
+    /// (<c>Aspire:StackExchange:Redis[:{name}]:DisableTracing</c>); if not, the layer's client does not trace.
+    /// Aspire traces a client's commands through StackExchange.Redis profiling, which holds every traced
+    /// request's <see cref="System.Diagnostics.Activity"/> and each command it sent (keys, arguments, the
+    /// stored entry's bytes) for up to 10 s before turning them into spans: under a flood of misses, tens
+    /// of thousands of requests' worth that outlive the youngest GC generation and swell the heap to
+    /// hundreds of MiB. The layer's store calls are timed by <c>cachelayer.cache.operation.duration</c>.
+    /// </summary>
+    private static bool TracingConfigured(IConfiguration configuration, string connectionName) =>
+        configuration[$"Aspire:StackExchange:Redis:{connectionName}:DisableTracing"] is not null
+        || configuration["Aspire:StackExchange:Redis:DisableTracing"] is not null;
 
     private static void ConfigureClient(ConfigurationOptions redis)
     {
