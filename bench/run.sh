@@ -242,9 +242,17 @@ payload='{"posts":["Cached post A","Cached post B"]}'
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/results.tsv"
 
+# The 1,000-key rows need 1,001 entries on /api/posts/: the plain path (stored by the warm-up and the
+# hot key) and the 1,000 pages. Under the default cap (CacheLayer:MaxVariantsPerPath, 1,000) one page
+# is never stored and every request for it (0.1%) waits for the 20 ms origin; wrk corrects its
+# latencies for coordinated omission (a request that took n intervals also counts for the n - 1 it
+# delayed), so that 0.1% became about 1.5% of the samples and set CacheLayer's p99, which Output
+# Caching (no cap) never paid. The cap is raised just enough.
+room="CacheLayer__MaxVariantsPerPath=1001"
+
 # CacheLayer__Benchmark__CeilingEndpoint is the ceiling's setting before the layer moved into
 # CacheLayer.AspNetCore (SOURCE=<an older revision>); the current API ignores it.
-start_server "API, memory tier on" "$work/api/CacheLayer.Api" \
+start_server "API, memory tier on" "$work/api/CacheLayer.Api" "$room" \
   CacheLayer__MemoryTier__Enabled=true Demo__Benchmark__CeilingEndpoint=true CacheLayer__Benchmark__CeilingEndpoint=true
 run ceiling "ceiling: static bytes (API)" "/bench/ceiling"
 # The same ceiling through the Lua script: wrk's own cost of building 1,000 URLs, on the same two
@@ -255,7 +263,7 @@ run cl_many "CacheLayer hit, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
 run origin "origin: nocache, ${LATENCY_MS} ms" "/api/posts/?nocache=true"
 stop_server
 
-start_server "API, memory tier off" "$work/api/CacheLayer.Api" CacheLayer__MemoryTier__Enabled=false
+start_server "API, memory tier off" "$work/api/CacheLayer.Api" "$room" CacheLayer__MemoryTier__Enabled=false
 run off_hot "CacheLayer tier off, hot key" "/api/posts/"
 run off_many "CacheLayer tier off, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
 stop_server
