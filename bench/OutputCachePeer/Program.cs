@@ -8,9 +8,9 @@
 //
 // Where its Redis client differs from CacheLayer's (the keyed Aspire client AddCacheLayer registers),
 // and what that means for the comparison:
-// - It is not the Aspire client, so its Redis commands are not traced (no Redis spans, no
-//   StackExchange.Redis profiling of each command) while CacheLayer's are. On a Redis hit that
-//   cost is CacheLayer's alone, so the "tier off" ratios carry it; a memory-tier hit calls no Redis.
+// - It is not the Aspire client. Neither client traces its Redis commands: AddCacheLayer turns the
+//   Aspire client's tracing (StackExchange.Redis profiling of each command) off unless the host sets
+//   Aspire:StackExchange:Redis:DisableTracing itself, and run.sh does not.
 // - Default client settings: while Redis is away, commands wait in the client's backlog (up to the
 //   5 s async timeout) instead of failing at once (CacheLayer: BacklogPolicy.FailFast, and a 250 ms
 //   CacheLayer:OperationTimeout per call behind a circuit breaker); reconnects back off exponentially
