@@ -6,8 +6,6 @@ namespace CacheLayer.AppHost;
 /// <summary>Healthy once the store behind <paramref name="resource"/>'s connection string answers PING.</summary>
 public sealed class RedisPingHealthCheck(IResourceWithConnectionString resource) : IHealthCheck
 {
-    private const int TimeoutMilliseconds = 2000;
-
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
@@ -19,14 +17,8 @@ public sealed class RedisPingHealthCheck(IResourceWithConnectionString resource)
             }
 
             var options = ConfigurationOptions.Parse(connectionString);
-            options.AbortOnConnectFail = true;
-            options.ConnectRetry = 0;
-            options.ConnectTimeout = TimeoutMilliseconds;
-            options.SyncTimeout = TimeoutMilliseconds;
-            options.AsyncTimeout = TimeoutMilliseconds;
 
-            // A connection per check keeps no client alive past the store or the AppHost; checks are seconds apart.
-            await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+            await using var connection = await HealthCheckConnection.ConnectAsync(options);
             var roundTrip = await connection.GetDatabase().PingAsync();
             return HealthCheckResult.Healthy($"PONG in {roundTrip.TotalMilliseconds:0.0} ms");
         }
