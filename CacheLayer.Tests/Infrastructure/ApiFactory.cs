@@ -43,7 +43,7 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
     {
         _ = Server;
         var tier = Service<MemoryTier>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!tier.IsActive)
         {
             await Task.Delay(10, timeout.Token);
