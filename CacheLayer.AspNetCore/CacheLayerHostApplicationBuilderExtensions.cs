@@ -63,6 +63,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<CacheCircuit>();
         services.AddSingleton<PendingInvalidations>();
         services.AddSingleton<CacheStoreGuard>();
+        services.AddSingleton<ReplicaIdentity>();
         services.AddSingleton<MemoryTier>();
         services.AddSingleton<InvalidationFeed>();
         services.AddSingleton<SharedReads>();
