@@ -21,6 +21,9 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, nameof(options.MaxPendingInvalidations), options.MaxPendingInvalidations, 1, 1_000_000);
         Check(builder, nameof(options.TopKeysCapacity), options.TopKeysCapacity, 1, 100_000);
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.SizeLimitBytes), options.MemoryTier.SizeLimitBytes, 1024, 64L * 1024 * 1024 * 1024);
+        Check(builder, "MemoryTier:" + nameof(options.MemoryTier.MaxAge), options.MemoryTier.MaxAge, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
+        Check(builder, "MemoryTier:" + nameof(options.MemoryTier.MaxLag), options.MemoryTier.MaxLag, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));
+        Check(builder, "MemoryTier:" + nameof(options.MemoryTier.PollInterval), options.MemoryTier.PollInterval, TimeSpan.FromMilliseconds(5), options.MemoryTier.MaxLag / 2);
         Check(builder, nameof(options.MaxBodySizeBytes), options.MaxBodySizeBytes, 1, 256 * 1024 * 1024, "bytes");
         if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
         {

@@ -2,7 +2,7 @@ namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>
 /// Invalidates a path (with all its variants), a tag, a key prefix or one key: in Redis, on the
-/// <see cref="InvalidationFeed"/> (the other API processes), and in this process's memory tier and
+/// <see cref="InvalidationFeed"/> (the other replicas), and in this process's memory tier and
 /// in-flight work. If the store cannot be reached the invalidation is not lost: it waits in
 /// <see cref="PendingInvalidations"/> and the circuit keeps the store unread until it is applied.
 /// </summary>
@@ -11,9 +11,7 @@ internal sealed class CacheInvalidator(
     InvalidationFeed feed,
     CacheCircuit circuit,
     PendingInvalidations pending,
-    MemoryTier tier,
-    Inflight<CacheEntry> misses,
-    SharedReads reads,
+    ProcessCaches caches,
     CacheMetrics metrics) : ICacheInvalidator
 {
     /// <summary>The <c>http.route</c> of invalidations made from code rather than by an endpoint.</summary>
@@ -42,9 +40,7 @@ internal sealed class CacheInvalidator(
         }
         // After the store: whatever was read or started before the store's removal is dropped or
         // forgotten here, so nothing that begins once this returns can see the old value.
-        tier.Invalidate(invalidation);
-        misses.Forget(invalidation);
-        reads.Forget(invalidation);
+        caches.Invalidate(invalidation);
         metrics.Invalidation(route);
         return new CacheInvalidationResult(result.Value, Deferred: !result.Succeeded);
     }

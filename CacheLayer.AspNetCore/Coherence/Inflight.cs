@@ -5,9 +5,10 @@ namespace CacheLayer.AspNetCore.Coherence;
 /// <summary>
 /// Work in flight per key, shared by identical requests: the first asks (the store, or the origin),
 /// the others wait for its answer. An invalidation forgets what is in flight for what it covers, so a
-/// request that starts after a write never waits on an answer read before it.
+/// request that starts after a write never waits on an answer read before it; and while this replica
+/// may not have heard of every invalidation (<see cref="InvalidationSync"/>), only recent work is joined.
 /// </summary>
-internal sealed class Inflight<TResult>
+internal sealed class Inflight<TResult>(InvalidationSync sync)
 {
     private readonly ConcurrentDictionary<CacheKey, TaskCompletionSource<TResult>> _inflight = new();
 
@@ -17,9 +18,25 @@ internal sealed class Inflight<TResult>
     /// </summary>
     public bool TryLead(CacheKey key, out TaskCompletionSource<TResult> leader)
     {
-        var mine = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        leader = _inflight.GetOrAdd(key, mine);
-        return ReferenceEquals(leader, mine);
+        var mine = new Work(sync.Now);
+        while (true)
+        {
+            leader = _inflight.GetOrAdd(key, mine);
+            if (ReferenceEquals(leader, mine))
+            {
+                return true;
+            }
+            if (sync.MayJoin(((Work)leader).StartedAt))
+            {
+                return false;
+            }
+            // Too old to trust: lead afresh; the old leader still answers the requests that joined it.
+            if (_inflight.TryUpdate(key, mine, leader))
+            {
+                leader = mine;
+                return true;
+            }
+        }
     }
 
     public void Complete(CacheKey key, TaskCompletionSource<TResult> leader, TResult result)
@@ -48,5 +65,10 @@ internal sealed class Inflight<TResult>
                 _inflight.TryRemove(key, out _);
             }
         }
+    }
+
+    private sealed class Work(long startedAt) : TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long StartedAt { get; } = startedAt;
     }
 }

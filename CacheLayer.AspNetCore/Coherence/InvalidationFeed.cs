@@ -4,19 +4,22 @@ using StackExchange.Redis;
 namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>
-/// Tells every API process sharing the store what was invalidated, over the Redis channel
-/// <c>{KeyPrefix}__cachelayer:invalidations</c>, so each drops its memory-tier copies.
-/// <see cref="CacheInvalidationSubscriber"/> is the receiving end.
+/// Tells every replica sharing the store what was invalidated: it appends the invalidation to the
+/// <see cref="RedisInvalidationLog"/>, which <see cref="InvalidationLogReader"/> reads on every replica, and rings
+/// the Redis channel <c>{KeyPrefix}__cachelayer:invalidations</c> so they read it at once rather than at their next poll.
 /// </summary>
-internal sealed class InvalidationFeed(RedisConnection redis, IOptions<CacheLayerOptions> options)
+internal sealed class InvalidationFeed(RedisConnection redis, RedisInvalidationLog log, ReplicaIdentity replica, IOptions<CacheLayerOptions> options)
 {
     public RedisChannel Channel { get; } = RedisChannel.Literal(options.Value.KeyPrefix + "__cachelayer:invalidations");
 
-    /// <summary>Removes what <paramref name="invalidation"/> covers from the store, then announces it; how many entries were removed.</summary>
+    /// <summary>Removes what <paramref name="invalidation"/> covers from the store, then logs it; how many entries were removed.</summary>
     public async Task<long> RemoveAndAnnounceAsync(IResponseCacheStore store, CacheInvalidation invalidation)
     {
+        // Store first: a replica that applies the logged invalidation and then reads Redis must find the new generation.
         var removed = await store.InvalidateAsync(invalidation);
-        await (await redis.DatabaseAsync()).PublishAsync(Channel, invalidation.Serialize());
+        await log.AppendAsync(invalidation, replica.Id);
+        // Only a doorbell: a lost one costs the other replicas one poll interval, never an invalidation.
+        (await redis.GetAsync()).GetSubscriber().Publish(Channel, replica.Id, CommandFlags.FireAndForget);
         return removed;
     }
 }

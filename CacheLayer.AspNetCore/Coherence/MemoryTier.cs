@@ -5,11 +5,11 @@ namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>
 /// Hot entries kept in process memory in front of Redis, bounded by bytes, so a hit needs no network
-/// round trip. An entry never outlives its Redis TTL. Coherence: every invalidation, local or
-/// published by another process, removes what it covers; while invalidations from other processes
-/// could be missed (the subscription is down, or the store is), the tier is empty and unused.
-/// An epoch, advanced by every invalidation, stops a read that began before one from filling the
-/// tier after it.
+/// round trip. An entry lives no longer than its Redis TTL nor <see cref="CacheLayerMemoryTierOptions.MaxAge"/>.
+/// Coherence: every invalidation, local or read from the log of the other replicas, removes what it
+/// covers; while this replica is behind the log by more than <see cref="CacheLayerMemoryTierOptions.MaxLag"/>
+/// (see <see cref="InvalidationSync"/>), the tier is unused. An epoch, advanced by every invalidation,
+/// stops a read that began before one from filling the tier after it.
 /// </summary>
 internal sealed class MemoryTier : IDisposable
 {
@@ -17,12 +17,17 @@ internal sealed class MemoryTier : IDisposable
     private const long EntryOverheadBytes = 256;
 
     private readonly MemoryCache? _cache;
+    private readonly InvalidationSync _sync;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _maxAge;
     private long _epoch;
-    private volatile bool _connected;
 
-    public MemoryTier(IOptions<CacheLayerOptions> options, TimeProvider time)
+    public MemoryTier(IOptions<CacheLayerOptions> options, InvalidationSync sync, TimeProvider time)
     {
         var settings = options.Value.MemoryTier;
+        _sync = sync;
+        _time = time;
+        _maxAge = settings.MaxAge;
         if (settings.Enabled)
         {
             _cache = new MemoryCache(new MemoryCacheOptions
@@ -34,10 +39,8 @@ internal sealed class MemoryTier : IDisposable
         }
     }
 
-    /// <summary>In use: enabled, and connected to the invalidations of the other processes.</summary>
-    public bool IsActive => _cache is not null && _connected;
-
-    public bool IsConnected => _connected;
+    /// <summary>In use: enabled, and current with the invalidations of the other replicas.</summary>
+    public bool IsActive => _cache is not null && _sync.IsCurrent;
 
     /// <summary>Read before a store lookup and handed back to <see cref="Set"/>.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
@@ -64,7 +67,7 @@ internal sealed class MemoryTier : IDisposable
         }
         _cache!.Set(key.Value, new TierEntry(key, entry, tags), new MemoryCacheEntryOptions
         {
-            AbsoluteExpiration = entry.ExpiresAt,
+            AbsoluteExpiration = Min(entry.ExpiresAt, _time.GetUtcNow() + _maxAge),
             Size = entry.Body.Length + (key.Value.Length + (entry.ContentType?.Length ?? 0) + entry.ETag.Length) * sizeof(char) + EntryOverheadBytes,
         });
         // An invalidation that ran between the check above and the set may have missed this entry.
@@ -96,23 +99,7 @@ internal sealed class MemoryTier : IDisposable
         }
     }
 
-    /// <summary>
-    /// Whether invalidations from other processes reach this one. Either way the tier empties: going
-    /// down, it could miss messages; coming back, it may have missed some.
-    /// </summary>
-    public void SetConnected(bool connected)
-    {
-        if (!connected)
-        {
-            _connected = false;
-            Invalidate(CacheInvalidation.All);
-        }
-        else
-        {
-            Invalidate(CacheInvalidation.All);
-            _connected = true;
-        }
-    }
+    private static DateTimeOffset Min(DateTimeOffset first, DateTimeOffset second) => first < second ? first : second;
 
     public void Dispose() => _cache?.Dispose();
 

@@ -1,9 +1,9 @@
 namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>One Redis read per key at a time: concurrent lookups of the same key share it.</summary>
-internal sealed class SharedReads(CacheStoreGuard store)
+internal sealed class SharedReads(CacheStoreGuard store, InvalidationSync sync)
 {
-    private readonly Inflight<StoreCallResult<CacheLookup>> _reads = new();
+    private readonly Inflight<StoreCallResult<CacheLookup>> _reads = new(sync);
 
     public async Task<StoreCallResult<CacheLookup>> GetAsync(string route, CacheKey key, IReadOnlyList<string> tags)
     {

@@ -12,7 +12,8 @@ namespace CacheLayer.AspNetCore.Storage;
 /// <c>{P + path}#gen</c> and <c>{P + path}#variants</c>: one hash slot holds everything one path needs;</item>
 /// <item>cross-path indexes are sharded, each shard its own hash tag: the live keys scored by expiry and by name
 /// in <c>{P__cachelayer:s<i>i</i>}keys</c> and <c>…lex</c> (a path's keys all in the shard its name hashes to),
-/// a tag's generation in <c>{P__cachelayer:tag:<i>tag</i>}#gen</c> and its keys in <c>{P__cachelayer:tag:<i>tag</i>:s<i>j</i>}keys</c>.</item>
+/// a tag's generation in <c>{P__cachelayer:tag:<i>tag</i>}#gen</c> and its keys in <c>{P__cachelayer:tag:<i>tag</i>:s<i>j</i>}keys</c>;</item>
+/// <item>the invalidation log every replica reads is <c>{P__cachelayer:log}entries</c> and its sequence <c>{P__cachelayer:log}seq</c>.</item>
 /// </list>
 /// No cache key starts with <c>__cachelayer:</c> (they start with a method), and no rest starts with <c>#</c>.
 /// </summary>
@@ -46,6 +47,12 @@ internal sealed class RedisLayout(string keyPrefix)
     public RedisKey KeysShard(int shard) => $"{{{KeyPrefix}{Bookkeeping}s{shard}}}keys";
 
     public RedisKey LexShard(int shard) => $"{{{KeyPrefix}{Bookkeeping}s{shard}}}lex";
+
+    /// <summary>The invalidation log: a sorted set of entries scored by their sequence number.</summary>
+    public RedisKey InvalidationLog => $"{{{KeyPrefix}{Bookkeeping}log}}entries";
+
+    /// <summary>The invalidation log's last sequence number, in the log's slot.</summary>
+    public RedisKey InvalidationSequence => $"{{{KeyPrefix}{Bookkeeping}log}}seq";
 
     /// <summary>The shard of a path's keys in the count and prefix indexes.</summary>
     public static int KeyShardOf(string path) => (int)(Fnv1a(path) % KeyShards);

@@ -50,4 +50,31 @@ internal static class RedisScripts
         redis.call('SET', KEYS[1], string.match(token, '^[^.]*') .. '.' .. ARGV[1], 'KEEPTTL')
         return 1
         """;
+
+    /// <summary>
+    /// KEYS: the invalidation log, its sequence. ARGV: the entry, a random first sequence number, the log's
+    /// length. Appends the entry under the next sequence number and trims the log to its length; returns
+    /// the number. A new (or lost and recreated) log starts at a random number, so a reader that had read
+    /// an earlier one sees a gap, never a run of numbers it takes for ones it has seen.
+    /// </summary>
+    public const string AppendInvalidation = """
+        local seq = redis.call('INCR', KEYS[2])
+        if seq == 1 then
+          seq = tonumber(ARGV[2])
+          redis.call('SET', KEYS[2], ARGV[2])
+        end
+        redis.call('ZADD', KEYS[1], seq, seq .. ':' .. ARGV[1])
+        local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+        if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
+        return seq
+        """;
+
+    /// <summary>
+    /// KEYS: the invalidation log, its sequence. ARGV: the last sequence number read, the most entries to
+    /// return. The log's last sequence number ('' when there is no log) and the entries after ARGV[1], oldest first.
+    /// </summary>
+    public const string ReadInvalidations = """
+        local seq = redis.call('GET', KEYS[2]) or ''
+        return { seq, redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'LIMIT', 0, tonumber(ARGV[2])) }
+        """;
 }

@@ -1,0 +1,169 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CacheLayer.AspNetCore.Coherence;
+
+/// <summary>
+/// Applies, on this replica, every invalidation the others log: reads the <see cref="RedisInvalidationLog"/>
+/// from the last sequence number it read, every <see cref="CacheLayerMemoryTierOptions.PollInterval"/> and
+/// at once when the <see cref="InvalidationFeed"/> rings. Each read applied moves <see cref="InvalidationSync"/>
+/// on; a log that no longer reaches back to the last number read (trimmed past it, lost, or restarted)
+/// empties this replica's memory tier and forgets all its work in flight instead.
+/// </summary>
+internal sealed partial class InvalidationLogReader(
+    RedisConnection connection,
+    RedisInvalidationLog log,
+    InvalidationFeed feed,
+    InvalidationSync sync,
+    ProcessCaches caches,
+    ReplicaIdentity replica,
+    IOptions<CacheLayerOptions> options,
+    TimeProvider time,
+    ILogger<InvalidationLogReader> logger) : BackgroundService
+{
+    private const int BatchSize = 512;
+    private const long NotRead = -1;
+
+    private readonly CacheLayerOptions _options = options.Value;
+    private TaskCompletionSource _doorbell = NewDoorbell();
+    private long _last = NotRead;
+    private bool _behindLogged;
+
+    /// <summary>The log's sequence number this replica has applied up to (0: there was no log; -1: not read yet).</summary>
+    public long LastApplied => Interlocked.Read(ref _last);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Connecting here, in the background, also warms the client up for the first requests.
+        var redis = await connection.GetAsync().WaitAsync(stoppingToken);
+        _ = SubscribeAsync(redis, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Rings from now on wake the wait below, including any during the read.
+            Interlocked.Exchange(ref _doorbell, NewDoorbell());
+            await CatchUpAsync();
+            await Task.WhenAny(Volatile.Read(ref _doorbell).Task, Task.Delay(_options.MemoryTier.PollInterval, time, stoppingToken));
+        }
+    }
+
+    private async Task SubscribeAsync(IConnectionMultiplexer redis, CancellationToken stoppingToken)
+    {
+        // Until the first subscription succeeds (the store may be down at start-up), keep trying; the
+        // client resubscribes by itself after that. Polling covers the time without one.
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(feed.Channel, (_, ringer) =>
+                {
+                    if (ringer != replica.Id)
+                    {
+                        Volatile.Read(ref _doorbell).TrySetResult();
+                    }
+                });
+                return;
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                await Task.Delay(_options.ProbeInterval, time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task CatchUpAsync()
+    {
+        try
+        {
+            bool more;
+            do
+            {
+                var startedAt = sync.Now;
+                var read = await log.ReadAsync(_last == NotRead ? long.MaxValue : _last, BatchSize).WaitAsync(_options.OperationTimeout, time);
+                more = Apply(read);
+                if (!more)
+                {
+                    sync.Applied(startedAt);
+                }
+            }
+            while (more);
+            if (_behindLogged)
+            {
+                _behindLogged = false;
+                LogCaughtUp(logger, _last);
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            if (!_behindLogged && !sync.IsCurrent && _last != NotRead)
+            {
+                _behindLogged = true;
+                LogBehind(logger, exception.Message);
+            }
+        }
+    }
+
+    /// <summary>Applies one read; true when the log holds more to read at once.</summary>
+    private bool Apply(LogRead read)
+    {
+        var last = _last;
+        if (last == NotRead)
+        {
+            // The first read: everything before it is already in Redis's generations, nothing here to drop.
+            Interlocked.Exchange(ref _last, read.Head ?? 0);
+            return false;
+        }
+        if (read.Head is not { } head)
+        {
+            if (last != 0)
+            {
+                StartOver(last, 0);
+            }
+            return false;
+        }
+        if (head == last)
+        {
+            return false;
+        }
+
+        var entries = read.Entries;
+        // Last read found no log: this one began since, and if it was never trimmed it is all new here.
+        var expected = last == 0 && entries.Count > 0 && head - entries[0].Sequence < RedisInvalidationLog.Length
+            ? entries[0].Sequence
+            : last + 1;
+        if (head < last || entries.Count == 0 || entries[0].Sequence != expected)
+        {
+            StartOver(last, head);
+            return false;
+        }
+        foreach (var entry in entries)
+        {
+            if (entry.Replica != replica.Id)
+            {
+                caches.Invalidate(entry.Invalidation);
+            }
+        }
+        Interlocked.Exchange(ref _last, entries[^1].Sequence);
+        return entries[^1].Sequence < head;
+    }
+
+    /// <summary>Some invalidations can no longer be read: drop everything they could have covered.</summary>
+    private void StartOver(long last, long head)
+    {
+        caches.Invalidate(CacheInvalidation.All);
+        Interlocked.Exchange(ref _last, head);
+        LogStartedOver(logger, last, head);
+    }
+
+    private static TaskCompletionSource NewDoorbell() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read the cache invalidation log ({Reason}); the memory tier is unused until this replica catches up")]
+    private static partial void LogBehind(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Caught up with the cache invalidation log at {Sequence}; the memory tier is in use again")]
+    private static partial void LogCaughtUp(ILogger logger, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cache invalidation log no longer reaches back to {Last} (it is at {Head}); emptied the memory tier and forgot the work in flight")]
+    private static partial void LogStartedOver(ILogger logger, long last, long head);
+}
