@@ -13,6 +13,9 @@ internal sealed class RedisInvalidationLog(RedisConnection redis, RedisLayout la
     /// <summary>Entries kept: a replica that falls further behind than this starts over from an empty memory tier.</summary>
     public const int Length = 10_000;
 
+    /// <summary>How long a log no one writes to is kept: readers that find it gone start over, as after any gap.</summary>
+    private static readonly TimeSpan Lifetime = TimeSpan.FromDays(1);
+
     /// <summary>Appends what <paramref name="replica"/> invalidated; returns its sequence number.</summary>
     public async Task<long> AppendAsync(CacheInvalidation invalidation, string replica)
     {
@@ -21,7 +24,7 @@ internal sealed class RedisInvalidationLog(RedisConnection redis, RedisLayout la
         return (long)await database.ScriptEvaluateAsync(
             RedisScripts.AppendInvalidation,
             [layout.InvalidationLog, layout.InvalidationSequence],
-            [$"{replica}\n{invalidation.Serialize()}", firstNumber, Length]);
+            [$"{replica}\n{invalidation.Serialize()}", firstNumber, Length, (long)Lifetime.TotalMilliseconds]);
     }
 
     /// <summary>The log's last sequence number (null: there is no log) and at most <paramref name="count"/> entries after <paramref name="after"/>.</summary>

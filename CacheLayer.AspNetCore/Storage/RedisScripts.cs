@@ -53,8 +53,8 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: the invalidation log, its sequence. ARGV: the entry, a random first sequence number, the log's
-    /// length. Appends the entry under the next sequence number and trims the log to its length; returns
-    /// the number. A new (or lost and recreated) log starts at a random number, so a reader that had read
+    /// length, its lifetime in ms. Appends the entry under the next sequence number, trims the log to its
+    /// length and renews its lifetime; returns the number. A new (or lost and recreated) log starts at a random number, so a reader that had read
     /// an earlier one sees a gap, never a run of numbers it takes for ones it has seen.
     /// </summary>
     public const string AppendInvalidation = """
@@ -66,6 +66,8 @@ internal static class RedisScripts
         redis.call('ZADD', KEYS[1], seq, seq .. ':' .. ARGV[1])
         local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
         if excess > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) end
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        redis.call('PEXPIRE', KEYS[2], ARGV[4])
         return seq
         """;
 

@@ -27,6 +27,16 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
     /// <summary>Further configuration, e.g. <c>CacheLayer:MaxKeyLength</c>.</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
 
+    /// <summary>
+    /// For a fake clock that jumps ahead: the replica stays current with the invalidation log and memory
+    /// entries live their whole TTL, so only what the test means to time runs out.
+    /// </summary>
+    public static Dictionary<string, string> SettingsForAJumpingClock => new()
+    {
+        ["CacheLayer:MemoryTier:MaxLag"] = "00:10:00",
+        ["CacheLayer:MemoryTier:MaxAge"] = "01:00:00",
+    };
+
     /// <summary>Log lines the API wrote, for asserting what it never says.</summary>
     public CapturedLogs Logs { get; } = new();
 

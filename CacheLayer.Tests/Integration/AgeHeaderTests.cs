@@ -10,7 +10,7 @@ public sealed class AgeHeaderTests(CacheServerFixture store)
     public async Task A_hit_reports_its_age_and_remaining_ttl_on_the_api_clock()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock);
+        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = ApiFactory.SettingsForAJumpingClock };
         using var client = api.CreateClient();
         await api.WaitUntilMemoryTierActiveAsync();
         using var miss = await client.GetAsync("/api/users/1");

@@ -71,7 +71,7 @@ public sealed class MemoryTierTests(CacheServerFixture store, ITestOutputHelper 
     public async Task An_entry_never_outlives_its_ttl_in_memory()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = TierOutlastingTheTtl };
+        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = ApiFactory.SettingsForAJumpingClock };
         using var client = api.CreateClient();
         await WaitUntilActiveAsync(api);
         using var warm = await client.GetAsync("/api/posts/");
@@ -92,7 +92,7 @@ public sealed class MemoryTierTests(CacheServerFixture store, ITestOutputHelper 
     public async Task An_entry_leaves_memory_after_max_age_though_its_ttl_runs_on()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new Dictionary<string, string>(TierOutlastingTheTtl) { ["CacheLayer:MemoryTier:MaxAge"] = "00:00:05" };
+        var settings = new Dictionary<string, string>(ApiFactory.SettingsForAJumpingClock) { ["CacheLayer:MemoryTier:MaxAge"] = "00:00:05" };
         await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = settings };
         using var client = api.CreateClient();
         await WaitUntilActiveAsync(api);
@@ -108,12 +108,6 @@ public sealed class MemoryTierTests(CacheServerFixture store, ITestOutputHelper 
         Assert.DoesNotContain("memory", later.CacheStatus());
     }
 
-    /// <summary>The fake clock jumps: so that only the TTL or MaxAge decide, the replica stays current with the log throughout.</summary>
-    private static Dictionary<string, string> TierOutlastingTheTtl => new()
-    {
-        ["CacheLayer:MemoryTier:MaxLag"] = "00:10:00",
-        ["CacheLayer:MemoryTier:MaxAge"] = "01:00:00",
-    };
 
     [Fact]
     public async Task The_tier_holds_no_more_than_its_byte_budget()
