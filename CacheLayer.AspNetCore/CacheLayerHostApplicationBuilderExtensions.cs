@@ -75,7 +75,8 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());
         services.AddSingleton<CacheStatisticsReport>();
         services.AddSingleton<CacheRecoveryService>();
-        services.AddHostedService<InvalidationLogReader>();
+        services.AddSingleton<InvalidationLogReader>();
+        services.AddHostedService(provider => provider.GetRequiredService<InvalidationLogReader>());
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
         services.AddHostedService<CacheJanitorService>();
         services.AddHostedService<CacheEndpointsCheck>();

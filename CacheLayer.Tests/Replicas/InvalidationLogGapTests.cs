@@ -1,0 +1,92 @@
+using CacheLayer.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace CacheLayer.Tests.Replicas;
+
+/// <summary>
+/// A replica that cannot read back to the last invalidation it applied (the log was evicted, deleted or
+/// trimmed past it) cannot know what it missed: it empties its memory tier, and goes on from the log's head.
+/// </summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class InvalidationLogGapTests(CacheServerFixture store)
+{
+    [Fact]
+    public async Task A_lost_log_empties_the_memory_of_a_replica_that_had_read_it()
+    {
+        await using var replicas = await WarmReplicasAsync();
+
+        await store.Redis.KeyDeleteAsync([replicas.Layout.InvalidationLog, replicas.Layout.InvalidationSequence]);
+
+        await WaitUntilAsync(() => replicas.Reader.Service<MemoryTier>().Count == 0);
+        Assert.Equal(0, replicas.Reader.Service<InvalidationLogReader>().LastApplied);
+    }
+
+    [Fact]
+    public async Task A_log_trimmed_past_what_a_replica_read_empties_its_memory()
+    {
+        await using var replicas = await WarmReplicasAsync();
+        var applied = replicas.Reader.Service<InvalidationLogReader>().LastApplied;
+
+        // As if more invalidations than the log keeps had been written and trimmed away unread.
+        await store.Redis.SortedSetRemoveRangeByRankAsync(replicas.Layout.InvalidationLog, 0, -1);
+        await store.Redis.StringIncrementAsync(replicas.Layout.InvalidationSequence, 3);
+
+        await WaitUntilAsync(() => replicas.Reader.Service<MemoryTier>().Count == 0);
+        Assert.Equal(applied + 3, replicas.Reader.Service<InvalidationLogReader>().LastApplied);
+    }
+
+    [Fact]
+    public async Task A_replica_that_has_read_every_entry_keeps_its_memory()
+    {
+        await using var replicas = await WarmReplicasAsync();
+        using var writer = replicas.Writer.CreateAdminClient();
+
+        using var other = await writer.DeleteAsync("/api/cache?key=GET:/api/users/2");
+        var head = (long)await store.Redis.StringGetAsync(replicas.Layout.InvalidationSequence);
+        await WaitUntilAsync(() => replicas.Reader.Service<InvalidationLogReader>().LastApplied == head);
+
+        using var reader = replicas.Reader.CreateClient();
+        using var remembered = await reader.GetAsync("/api/posts/");
+        Assert.EndsWith("detail=memory", remembered.CacheStatus());
+    }
+
+    /// <summary>Two replicas; the writer has logged an invalidation, and the reader has read it and holds <c>/api/posts/</c> in memory.</summary>
+    private async Task<Pair> WarmReplicasAsync()
+    {
+        var prefix = $"g{Guid.NewGuid():N}"[..9] + ":";
+        var pair = new Pair(
+            new ApiFactory(store.Server.ConnectionString) { KeyPrefix = prefix },
+            new ApiFactory(store.Server.ConnectionString) { KeyPrefix = prefix },
+            new RedisLayout(prefix));
+        await pair.Writer.WaitUntilMemoryTierActiveAsync();
+        await pair.Reader.WaitUntilMemoryTierActiveAsync();
+        using var admin = pair.Writer.CreateAdminClient();
+        using var logged = await admin.DeleteAsync("/api/cache?key=GET:/api/users/1");
+        var head = (long)await store.Redis.StringGetAsync(pair.Layout.InvalidationSequence);
+        await WaitUntilAsync(() => pair.Reader.Service<InvalidationLogReader>().LastApplied == head);
+
+        using var reader = pair.Reader.CreateClient();
+        using var warm = await reader.GetAsync("/api/posts/");
+        using var remembered = await reader.GetAsync("/api/posts/");
+        Assert.EndsWith("detail=memory", remembered.CacheStatus());
+        return pair;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    private sealed record Pair(ApiFactory Writer, ApiFactory Reader, RedisLayout Layout) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Writer.DisposeAsync();
+            await Reader.DisposeAsync();
+        }
+    }
+}
