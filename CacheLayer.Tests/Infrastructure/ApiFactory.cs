@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,9 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
         ["CacheLayer:MemoryTier:MaxLag"] = "00:10:00",
         ["CacheLayer:MemoryTier:MaxAge"] = "01:00:00",
     };
+
+    /// <summary>Replaces or adds services after the API registered its own, e.g. an origin a test can hold.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     /// <summary>Log lines the API wrote, for asserting what it never says.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -108,5 +112,9 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
                 .AddScheme<AuthenticationSchemeOptions, TestAuthenticationHandler>(TestAuthenticationHandler.SchemeName, _ => { });
             services.AddTransient<IStartupFilter, SetCookieStartupFilter>();
         });
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
+        }
     }
 }
