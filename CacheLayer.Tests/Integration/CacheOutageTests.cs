@@ -63,6 +63,25 @@ public sealed class CacheOutageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_the_store_stopped_the_shared_sqlite_origin_still_serves_reads_and_writes()
+    {
+        using var origin = new SqliteOriginFile();
+        await using var api = NewApi(_server.ConnectionString, origin.Settings());
+        using var client = api.CreateClient();
+        using var warm = await client.GetAsync("/api/users/2");
+        Assert.Equal("MISS", warm.XCache());
+
+        await _server.StopAsync();
+
+        using var update = await client.PutAsJsonAsync("/api/users/2", new { name = "Written while the store was down" });
+        using var read = await client.GetAsync("/api/users/2");
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", read.CacheStatus());
+        Assert.Equal("{\"user\":{\"id\":2,\"name\":\"Written while the store was down\"}}", await read.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task With_the_store_stalled_requests_are_answered_within_the_operation_timeout_and_then_skip_it()
     {
         await using var proxy = new PausableTcpProxy(_server.Port);
@@ -122,10 +141,10 @@ public sealed class CacheOutageTests : IAsyncLifetime
     }
 
     // Without the memory tier, every hit here is a Redis read: the path these tests are about.
-    private static ApiFactory NewApi(string connectionString) =>
+    private static ApiFactory NewApi(string connectionString, Dictionary<string, string>? settings = null) =>
         new(connectionString)
         {
-            Settings = { ["CacheLayer:MemoryTier:Enabled"] = "false", ["CacheLayer:OperationTimeout"] = "00:00:00.250" },
+            Settings = new(settings ?? []) { ["CacheLayer:MemoryTier:Enabled"] = "false", ["CacheLayer:OperationTimeout"] = "00:00:00.250" },
         };
 
     private static async Task<(HttpResponseMessage Response, TimeSpan Elapsed)> TimedGetAsync(HttpClient client, string path)
