@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using CacheLayer.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace CacheLayer.Tests.Integration;
 
@@ -79,6 +80,12 @@ public sealed class CacheOutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", read.CacheStatus());
         Assert.Equal("{\"user\":{\"id\":2,\"name\":\"Written while the store was down\"}}", await read.Content.ReadAsStringAsync());
+        // In the file, where every other replica reads it.
+        await using var connection = new SqliteConnection(origin.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT name FROM users WHERE id = 2";
+        Assert.Equal("Written while the store was down", await query.ExecuteScalarAsync());
     }
 
     [Fact]
