@@ -14,6 +14,11 @@ public static class OriginDatabaseExtensions
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithOriginDatabase(this IResourceBuilder<ProjectResource> api)
     {
+        if (api.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return api; // a temp file on this machine means nothing to a deployment: it brings its own database
+        }
+
         var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "cachelayer-origin", Guid.NewGuid().ToString("N")));
         var file = Path.Combine(directory.FullName, "origin.db");
         File.Create(file).Dispose(); // an empty file is an empty SQLite database
