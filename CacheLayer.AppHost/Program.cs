@@ -17,7 +17,10 @@ var userKeySalt = builder.AddParameter(
     secret: true,
     persist: true);
 
+// The replicas share the store and the origin, behind one endpoint (http://localhost:5080) that balances over them.
 var api = builder.AddProject<Projects.CacheLayer_Api>("api")
+    .WithReplicas(ApiReplicaCount.Parse(builder.Configuration[ApiReplicaCount.ConfigurationKey]))
+    .WithOriginDatabase()
     .WithReference(cache)
     .WaitFor(cache)
     .WithEnvironment("CacheLayer__AdminApiKey", adminApiKey)

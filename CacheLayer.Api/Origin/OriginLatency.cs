@@ -15,11 +15,14 @@ public sealed class OriginLatency(IOptions<OriginOptions> options, TimeProvider 
     /// <summary>How many times the origin has been asked since start: what caching saves.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
-    public async Task<T> CallAsync<T>(Func<T> read, CancellationToken cancellationToken)
+    public Task<T> CallAsync<T>(Func<T> read, CancellationToken cancellationToken) =>
+        CallAsync(_ => Task.FromResult(read()), cancellationToken);
+
+    public async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         await WaitAsync(cancellationToken);
-        var result = read();
+        var result = await read(cancellationToken);
         await WaitAsync(cancellationToken);
         return result;
     }

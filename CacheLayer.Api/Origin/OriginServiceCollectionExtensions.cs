@@ -5,7 +5,13 @@ namespace CacheLayer.Api.Origin;
 
 public static class OriginServiceCollectionExtensions
 {
-    /// <summary>The demo's in-memory users and posts, behind the simulated latency.</summary>
+    /// <summary>The connection string's name: <c>ConnectionStrings:origin</c>, which the AppHost sets.</summary>
+    public const string ConnectionName = "origin";
+
+    /// <summary>
+    /// The demo's users and posts behind the simulated latency: in the SQLite database
+    /// <c>ConnectionStrings:origin</c> names, shared by every replica given it, else in this process's memory.
+    /// </summary>
     public static TBuilder AddDemoOrigin<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<OriginOptions>()
@@ -13,8 +19,20 @@ public static class OriginServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<OriginLatency>();
-        builder.Services.AddSingleton<UserStore>();
-        builder.Services.AddSingleton<PostStore>();
+
+        if (builder.Configuration.GetConnectionString(ConnectionName) is { Length: > 0 } connectionString)
+        {
+            builder.Services.AddSingleton(new SqliteOrigin(connectionString));
+            builder.Services.AddHostedService<SqliteOriginInitializer>();
+            builder.Services.AddSingleton<IUserStore, SqliteUserStore>();
+            builder.Services.AddSingleton<IPostStore, SqlitePostStore>();
+        }
+        else
+        {
+            builder.Services.AddHostedService<InMemoryOriginNotice>();
+            builder.Services.AddSingleton<IUserStore, InMemoryUserStore>();
+            builder.Services.AddSingleton<IPostStore, InMemoryPostStore>();
+        }
         return builder;
     }
 }

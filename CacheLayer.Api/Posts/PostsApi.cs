@@ -21,7 +21,7 @@ public static class PostsApi
 
     /// <summary>One page of post titles; a page past the end is empty. <c>page</c> and <c>pageSize</c> are bound, so they key the cache.</summary>
     public static async Task<Results<Ok<PostsResponse>, ValidationProblem>> ListPosts(
-        PostStore store, CancellationToken cancellationToken, int page = 1, int pageSize = 20)
+        IPostStore store, CancellationToken cancellationToken, int page = 1, int pageSize = 20)
     {
         var errors = new Dictionary<string, string[]>();
         if (page < 1)
@@ -42,7 +42,7 @@ public static class PostsApi
     }
 
     public static async Task<Results<Created<MessageResponse>, ValidationProblem>> CreatePost(
-        CreatePostRequest request, PostStore store, CancellationToken cancellationToken)
+        CreatePostRequest request, IPostStore store, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (errors.Count > 0)

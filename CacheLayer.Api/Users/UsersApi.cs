@@ -28,7 +28,7 @@ public static class UsersApi
             ? TypedResults.Ok(new MeResponse(name))
             : TypedResults.Problem("Sign in to see who you are.", statusCode: StatusCodes.Status401Unauthorized);
 
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetUser(int id, UserStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetUser(int id, IUserStore store, CancellationToken cancellationToken)
     {
         if (id <= 0)
         {
@@ -41,7 +41,7 @@ public static class UsersApi
     }
 
     public static async Task<Results<Ok<MessageResponse>, ProblemHttpResult, ValidationProblem>> UpdateUser(
-        int id, UpdateUserRequest request, UserStore store, CancellationToken cancellationToken)
+        int id, UpdateUserRequest request, IUserStore store, CancellationToken cancellationToken)
     {
         if (id <= 0)
         {

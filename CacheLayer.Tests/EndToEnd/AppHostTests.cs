@@ -19,6 +19,9 @@ public class AppHostTests
     // This test is about orchestration and the seed flow, not timeouts: a loaded CI machine must not
     // turn a slow Redis answer into a bypass here.
     private const string StoreTimeout = "00:00:02";
+    // The counts below are one process's (/metrics/cache and /metrics are per replica), so this test
+    // runs one replica; ReplicaAppHostTests covers the default two.
+    private const string OneReplica = "ApiReplicas=1";
 
     [Theory]
     [InlineData("auto")] // redis-server where installed (as in CI), else Garnet
@@ -28,7 +31,7 @@ public class AppHostTests
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var cancellationToken = cancellation.Token;
         var builder = await DistributedApplicationTestingBuilder
-            .CreateAsync<apphost::Projects.CacheLayer_AppHost>([$"CacheStore={store}", $"Parameters:admin-api-key={AdminApiKey}", $"CacheLayer:OperationTimeout={StoreTimeout}"], cancellationToken)
+            .CreateAsync<apphost::Projects.CacheLayer_AppHost>([$"CacheStore={store}", OneReplica, $"Parameters:admin-api-key={AdminApiKey}", $"CacheLayer:OperationTimeout={StoreTimeout}"], cancellationToken)
             .WaitAsync(StartTimeout, cancellationToken);
         await using var app = await builder.BuildAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
         await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);

@@ -9,7 +9,7 @@ using StackExchange.Redis;
 
 namespace CacheLayer.Tests.EndToEnd;
 
-/// <summary>The real AppHost with <c>CacheStore=redis-cluster</c>: three redis-server masters as resource <c>cache</c>, the API unchanged on it.</summary>
+/// <summary>The real AppHost with <c>CacheStore=redis-cluster</c>: three redis-server masters as resource <c>cache</c>, the API's replicas unchanged on it.</summary>
 public class RedisClusterAppHostTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
@@ -26,7 +26,8 @@ public class RedisClusterAppHostTests
         await using var app = await builder.BuildAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
         await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        // Both default replicas: the endpoint balances over them, so a request must not meet one still starting.
+        await app.WaitForHealthyReplicasAsync("api", 2, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
         // The dashboard shows every node, and the redis-cli run that joined them.
         foreach (var node in new[] { "cache-node-1", "cache-node-2", "cache-node-3" })
         {
@@ -55,7 +56,7 @@ public class RedisClusterAppHostTests
         using var client = app.CreateHttpClient("api");
         client.Timeout = RequestTimeout;
         using var miss = await client.GetAsync("/api/posts/", cancellationToken);
-        using var hit = await client.GetAsync("/api/posts/", cancellationToken);
+        using var hit = await client.GetAsync("/api/posts/", cancellationToken); // from the store, whichever replica answers
         Assert.Equal("CacheLayer; fwd=miss; stored", miss.CacheStatus());
         Assert.Equal("HIT", hit.XCache());
         Assert.Equal("{\"posts\":[\"Cached post A\",\"Cached post B\"]}", await hit.Content.ReadAsStringAsync(cancellationToken));

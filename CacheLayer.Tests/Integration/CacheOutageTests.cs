@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using CacheLayer.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace CacheLayer.Tests.Integration;
 
@@ -60,6 +61,31 @@ public sealed class CacheOutageTests : IAsyncLifetime
         Assert.Equal(2, transitions.Count);
         Assert.StartsWith("Warning", transitions[0]);
         Assert.Contains("caching resumed", transitions[1]);
+    }
+
+    [Fact]
+    public async Task With_the_store_stopped_the_shared_sqlite_origin_still_serves_reads_and_writes()
+    {
+        using var origin = new SqliteOriginFile();
+        await using var api = NewApi(_server.ConnectionString, origin.Settings());
+        using var client = api.CreateClient();
+        using var warm = await client.GetAsync("/api/users/2");
+        Assert.Equal("MISS", warm.XCache());
+
+        await _server.StopAsync();
+
+        using var update = await client.PutAsJsonAsync("/api/users/2", new { name = "Written while the store was down" });
+        using var read = await client.GetAsync("/api/users/2");
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("CacheLayer; fwd=miss; detail=store-unavailable", read.CacheStatus());
+        Assert.Equal("{\"user\":{\"id\":2,\"name\":\"Written while the store was down\"}}", await read.Content.ReadAsStringAsync());
+        // In the file, where every other replica reads it.
+        await using var connection = new SqliteConnection(origin.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = connection.CreateCommand();
+        query.CommandText = "SELECT name FROM users WHERE id = 2";
+        Assert.Equal("Written while the store was down", await query.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -122,10 +148,10 @@ public sealed class CacheOutageTests : IAsyncLifetime
     }
 
     // Without the memory tier, every hit here is a Redis read: the path these tests are about.
-    private static ApiFactory NewApi(string connectionString) =>
+    private static ApiFactory NewApi(string connectionString, Dictionary<string, string>? settings = null) =>
         new(connectionString)
         {
-            Settings = { ["CacheLayer:MemoryTier:Enabled"] = "false", ["CacheLayer:OperationTimeout"] = "00:00:00.250" },
+            Settings = new(settings ?? []) { ["CacheLayer:MemoryTier:Enabled"] = "false", ["CacheLayer:OperationTimeout"] = "00:00:00.250" },
         };
 
     private static async Task<(HttpResponseMessage Response, TimeSpan Elapsed)> TimedGetAsync(HttpClient client, string path)

@@ -80,7 +80,7 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
         Assert.Equal(1, await CountEntriesAsync());
         // Changed behind the cache's back: only a request that skips the cache can see it.
-        await Api.Service<PostStore>().AddAsync("Added behind the cache", CancellationToken.None);
+        await Api.Service<IPostStore>().AddAsync("Added behind the cache", CancellationToken.None);
 
         var cached = await Client.GetFromJsonAsync<PostsBody>("/api/posts/");
         var fresh = await Client.GetFromJsonAsync<PostsBody>("/api/posts/?nocache=true");

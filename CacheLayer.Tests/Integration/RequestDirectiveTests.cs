@@ -61,7 +61,7 @@ public class RequestDirectiveTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("HIT", response.XCache());
     }
 
-    private Task ChangePostsBehindTheCacheAsync() => Api.Service<PostStore>().AddAsync("Changed", CancellationToken.None);
+    private Task ChangePostsBehindTheCacheAsync() => Api.Service<IPostStore>().AddAsync("Changed", CancellationToken.None);
 
     private Task<HttpResponseMessage> Send(string header, string value)
     {

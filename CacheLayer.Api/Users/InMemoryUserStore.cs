@@ -3,19 +3,14 @@ using CacheLayer.Api.Origin;
 
 namespace CacheLayer.Api.Users;
 
-/// <summary>The demo's users, in memory, seeded with users 1 and 2.</summary>
-public sealed class UserStore(OriginLatency origin)
+/// <summary>The demo's users in this process's memory, seeded with users 1 and 2.</summary>
+public sealed class InMemoryUserStore(OriginLatency origin) : IUserStore
 {
-    private readonly ConcurrentDictionary<int, User> _users = new()
-    {
-        [1] = new User(1, "Cached User A"),
-        [2] = new User(2, "Cached User B"),
-    };
+    private readonly ConcurrentDictionary<int, User> _users = new(DemoSeed.Users.Select(user => KeyValuePair.Create(user.Id, user)));
 
     public Task<User?> FindAsync(int id, CancellationToken cancellationToken) =>
         origin.CallAsync(() => _users.GetValueOrDefault(id), cancellationToken);
 
-    /// <summary>Renames an existing user; false when there is no such user.</summary>
     public Task<bool> TryRenameAsync(int id, string name, CancellationToken cancellationToken) =>
         origin.CallAsync(() =>
         {

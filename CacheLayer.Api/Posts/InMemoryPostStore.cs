@@ -3,10 +3,10 @@ using CacheLayer.Api.Origin;
 
 namespace CacheLayer.Api.Posts;
 
-/// <summary>The demo's post titles, in memory, seeded with two posts.</summary>
-public sealed class PostStore(OriginLatency origin)
+/// <summary>The demo's post titles in this process's memory, seeded with two posts.</summary>
+public sealed class InMemoryPostStore(OriginLatency origin) : IPostStore
 {
-    private ImmutableList<string> _posts = ["Cached post A", "Cached post B"];
+    private ImmutableList<string> _posts = [.. DemoSeed.PostTitles];
 
     public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken) =>
         origin.CallAsync<IReadOnlyList<string>>(() => Volatile.Read(ref _posts), cancellationToken);
