@@ -7,7 +7,7 @@ namespace CacheLayer.Tests.Replicas;
 /// <summary>
 /// Two API hosts on one store (the same key prefix) and one SQLite origin, as the AppHost's replicas run:
 /// each reads what the other wrote. The memory tier is off: how fast another host drops its copy is
-/// the invalidation feed's business (MemoryTierTests); here every read past the writer's invalidation
+/// the invalidation log's business (CrossReplicaStalenessTests); here every read past the writer's invalidation
 /// goes to Redis, and a miss to the origin.
 /// </summary>
 [Collection(CacheServerCollection.Name)]
