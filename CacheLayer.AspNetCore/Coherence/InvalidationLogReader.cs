@@ -65,7 +65,7 @@ internal sealed partial class InvalidationLogReader(
                 });
                 return;
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 await Task.Delay(_options.ProbeInterval, time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
             }
@@ -94,7 +94,9 @@ internal sealed partial class InvalidationLogReader(
                 LogCaughtUp(logger, _last);
             }
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        // Whatever went wrong (an unreachable store, or one that answers unexpectedly), the lease runs out
+        // and the tier stops serving; an exception here must never stop the host.
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             if (!_behindLogged && !sync.IsCurrent && _last != NotRead)
             {
