@@ -81,6 +81,28 @@ public sealed class DeploymentStatisticsTests(CacheServerFixture store) : IAsync
         Assert.Null(alone.TotalCachedKeys);
     }
 
+    [Fact]
+    public async Task A_replica_that_cannot_publish_drops_out_until_it_can_and_logs_only_the_two_changes()
+    {
+        var replicas = await StartReplicasAsync(1);
+        await using var proxy = new PausableTcpProxy(store.Server.Port);
+        var cutOff = await StartAsync(new ApiFactory(proxy.ConnectionString) { KeyPrefix = _keyPrefix });
+        await GetAsync(cutOff, "/api/users/1");
+        await CacheStatisticsView.PollAsync(replicas[0], view => view.Replicas == 2 && view.Misses == 1, Converges);
+
+        proxy.Sever();
+        // Dropping out takes the snapshot's 4 s lifetime: several publications failed meanwhile.
+        await CacheStatisticsView.PollAsync(replicas[0], view => view.Replicas == 1 && view.Misses == 0, Converges);
+        proxy.Resume();
+        await CacheStatisticsView.PollAsync(replicas[0], view => view.Replicas == 2 && view.Misses == 1, Converges);
+
+        var logged = cutOff.Logs.Lines.Where(line => line.Contains("StatisticsPublisherService", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.StartsWith("Information", logged[0]);
+        Assert.Contains("not published", logged[0]);
+        Assert.Contains("published again", logged[1]);
+    }
+
     [Theory]
     [InlineData("?scope=bogus")]
     [InlineData("?scope=processes")]
