@@ -69,23 +69,37 @@ internal sealed class TopKeysTable
     {
         lock (_lock)
         {
-            return Ranked().Take(count).Select(counter => KeyValuePair.Create(counter.Key, counter.Count)).ToList();
+            return _heap.Take(_size)
+                .OrderByDescending(counter => counter.Count)
+                .ThenByDescending(counter => counter.Sequence)
+                .Take(count)
+                .Select(counter => KeyValuePair.Create(counter.Key, counter.Count))
+                .ToList();
         }
     }
 
     /// <summary>Every tracked key, most first, and the bound: the smallest count once the table is full (0 before).</summary>
     public TopKeysSummary Summary()
     {
+        (string Key, long Count, long Sequence)[] counters;
+        long bound;
+        // Copied under the lock, ranked outside it: lookups wait for a copy, not for a sort.
         lock (_lock)
         {
-            var keys = Ranked().Select(counter => new KeyLookups(counter.Key, counter.Count)).ToList();
-            return new TopKeysSummary(keys, _size == _heap.Length ? _heap[0].Count : 0);
+            counters = new (string, long, long)[_size];
+            for (var i = 0; i < _size; i++)
+            {
+                counters[i] = (_heap[i].Key, _heap[i].Count, _heap[i].Sequence);
+            }
+            bound = _size == _heap.Length ? _heap[0].Count : 0;
         }
+        var keys = counters
+            .OrderByDescending(counter => counter.Count)
+            .ThenByDescending(counter => counter.Sequence)
+            .Select(counter => new KeyLookups(counter.Key, counter.Count))
+            .ToList();
+        return new TopKeysSummary(keys, bound);
     }
-
-    // Most counted first; among equals, the most recently used.
-    private IEnumerable<Counter> Ranked() =>
-        _heap.Take(_size).OrderByDescending(counter => counter.Count).ThenByDescending(counter => counter.Sequence);
 
     // Ordered by count, then by last use, so among equals the longest unused is evicted first.
     private static bool Less(Counter a, Counter b) => a.Count != b.Count ? a.Count < b.Count : a.Sequence < b.Sequence;
