@@ -74,12 +74,14 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<CacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());
         services.AddSingleton<CacheStatisticsReport>();
+        services.AddSingleton<RedisStatistics>();
         services.AddSingleton<CacheRecoveryService>();
         services.AddSingleton<InvalidationLogReader>();
         services.AddHostedService(provider => provider.GetRequiredService<InvalidationLogReader>());
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
         services.AddHostedService<CacheJanitorService>();
         services.AddHostedService<CacheEndpointsCheck>();
+        services.AddHostedService<StatisticsPublisherService>();
         // First of all start-up filters, so its middleware is outermost and its OnStarting callback runs last.
         services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ResponseStartHook.StartupFilter>());
         services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);

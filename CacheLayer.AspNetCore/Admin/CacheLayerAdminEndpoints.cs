@@ -9,8 +9,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class CacheLayerAdminEndpoints
 {
     /// <summary>
-    /// Maps <c>DELETE /api/cache?key=|tag=|prefix=</c> and <c>GET /metrics/cache</c> (hits, misses, top
-    /// keys, live entries), behind <c>X-Api-Key</c> equal to <see cref="CacheLayer.AspNetCore.CacheLayerOptions.AdminApiKey"/>.
+    /// Maps <c>DELETE /api/cache?key=|tag=|prefix=</c> and <c>GET /metrics/cache[?scope=deployment|process]</c>
+    /// (hits, misses and top keys of every live replica or of this process, live entries), behind <c>X-Api-Key</c> equal to <see cref="CacheLayer.AspNetCore.CacheLayerOptions.AdminApiKey"/>.
     /// </summary>
     /// <returns>The group of admin routes, to add conventions to (e.g. authorization, rate limiting).</returns>
     public static RouteGroupBuilder MapCacheLayerAdmin(this IEndpointRouteBuilder endpoints)
@@ -20,10 +20,22 @@ public static class CacheLayerAdminEndpoints
 
         admin.MapDelete("/api/cache", DeleteFromCacheAsync)
             .WithSummary("Deletes one cache key, every entry with a tag, or every key with a prefix.");
-        admin.MapGet("/metrics/cache", async (CacheStatisticsReport report, HttpContext context) =>
-                TypedResults.Ok(await report.ReadAsync(EndpointRoute.TemplateOf(context))))
-            .WithSummary("Hits, misses and top keys of this process, and the live entries in the store.");
+        admin.MapGet("/metrics/cache", ReadStatisticsAsync)
+            .WithSummary("Hits, misses and top keys of every live replica (?scope=process: of this one), and the live entries in the store.");
         return admin;
+    }
+
+    /// <summary><c>?scope=deployment</c> (the default) or <c>?scope=process</c>.</summary>
+    private static async Task<Results<Ok<CacheStatisticsResponse>, ProblemHttpResult>> ReadStatisticsAsync(
+        string? scope, CacheStatisticsReport report, HttpContext context)
+    {
+        if (CacheStatisticsScopes.Parse(scope) is not { } chosen)
+        {
+            return TypedResults.Problem(
+                "The query parameter 'scope' is 'deployment' (every live replica, the default) or 'process' (the replica that answers).",
+                statusCode: StatusCodes.Status400BadRequest);
+        }
+        return TypedResults.Ok(await report.ReadAsync(EndpointRoute.TemplateOf(context), chosen));
     }
 
     /// <summary><c>?key=GET:/api/posts/</c>, <c>?tag=posts</c> or <c>?prefix=GET:/api/users/</c>: exactly one.</summary>

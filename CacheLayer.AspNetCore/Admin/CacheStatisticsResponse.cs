@@ -3,13 +3,17 @@ using System.Text.Json.Serialization;
 
 namespace CacheLayer.AspNetCore.Admin;
 
-/// <summary><c>{"hits":5,"misses":2,"top_keys":[["GET:/api/posts/",7]],"total_cached_keys":1}</c></summary>
-/// <remarks><c>total_cached_keys</c> is null when the store did not answer.</remarks>
+/// <summary><c>{"hits":5,"misses":2,"top_keys":[["GET:/api/posts/",7]],"total_cached_keys":1,"replicas":2}</c></summary>
+/// <remarks>
+/// <c>total_cached_keys</c> is null when the store did not answer; <c>replicas</c> is how many processes'
+/// numbers are in (1 for <c>?scope=process</c>, or when the other replicas' could not be read).
+/// </remarks>
 internal sealed record CacheStatisticsResponse(
     long Hits,
     long Misses,
     [property: JsonPropertyName("top_keys")] IReadOnlyList<KeyLookups> TopKeys,
-    [property: JsonPropertyName("total_cached_keys")] long? TotalCachedKeys);
+    [property: JsonPropertyName("total_cached_keys")] long? TotalCachedKeys,
+    int Replicas);
 
 /// <summary>A key and its lookups (hits + misses), written as the pair <c>["GET:/api/posts/",7]</c>.</summary>
 [JsonConverter(typeof(KeyLookupsConverter))]

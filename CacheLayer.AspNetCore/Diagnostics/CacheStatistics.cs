@@ -19,6 +19,9 @@ internal sealed class CacheStatistics(IOptions<CacheLayerOptions> options)
 
     public IReadOnlyList<KeyValuePair<string, long>> TopKeys(int count) => _topKeys.Top(count);
 
+    /// <summary>This process's counts and whole top-keys table, as published for the deployment-wide view.</summary>
+    public StatisticsSnapshot Snapshot() => new(Hits, Misses, _topKeys.Summary());
+
     private void Record(ref long counter, CacheKey key)
     {
         Interlocked.Increment(ref counter);

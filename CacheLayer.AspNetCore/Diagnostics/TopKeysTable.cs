@@ -78,6 +78,29 @@ internal sealed class TopKeysTable
         }
     }
 
+    /// <summary>Every tracked key, most first, and the bound: the smallest count once the table is full (0 before).</summary>
+    public TopKeysSummary Summary()
+    {
+        (string Key, long Count, long Sequence)[] counters;
+        long bound;
+        // Copied under the lock, ranked outside it: lookups wait for a copy, not for a sort.
+        lock (_lock)
+        {
+            counters = new (string, long, long)[_size];
+            for (var i = 0; i < _size; i++)
+            {
+                counters[i] = (_heap[i].Key, _heap[i].Count, _heap[i].Sequence);
+            }
+            bound = _size == _heap.Length ? _heap[0].Count : 0;
+        }
+        var keys = counters
+            .OrderByDescending(counter => counter.Count)
+            .ThenByDescending(counter => counter.Sequence)
+            .Select(counter => new KeyLookups(counter.Key, counter.Count))
+            .ToList();
+        return new TopKeysSummary(keys, bound);
+    }
+
     // Ordered by count, then by last use, so among equals the longest unused is evicted first.
     private static bool Less(Counter a, Counter b) => a.Count != b.Count ? a.Count < b.Count : a.Sequence < b.Sequence;
 

@@ -13,7 +13,9 @@ namespace CacheLayer.AspNetCore.Storage;
 /// <item>cross-path indexes are sharded, each shard its own hash tag: the live keys scored by expiry and by name
 /// in <c>{P__cachelayer:s<i>i</i>}keys</c> and <c>…lex</c> (a path's keys all in the shard its name hashes to),
 /// a tag's generation in <c>{P__cachelayer:tag:<i>tag</i>}#gen</c> and its keys in <c>{P__cachelayer:tag:<i>tag</i>:s<i>j</i>}keys</c>;</item>
-/// <item>the invalidation log every replica reads is <c>{P__cachelayer:log}entries</c> and its sequence <c>{P__cachelayer:log}seq</c>.</item>
+/// <item>the invalidation log every replica reads is <c>{P__cachelayer:log}entries</c> and its sequence <c>{P__cachelayer:log}seq</c>;</item>
+/// <item>the deployment-wide statistics share one hash tag: each replica's snapshot in <c>{P__cachelayer:stats}r:<i>id</i></c>,
+/// and the replicas publishing, scored by their snapshot's expiry, in <c>{P__cachelayer:stats}replicas</c>.</item>
 /// </list>
 /// No cache key starts with <c>__cachelayer:</c> (they start with a method), and no rest starts with <c>#</c>.
 /// </summary>
@@ -53,6 +55,10 @@ internal sealed class RedisLayout(string keyPrefix)
 
     /// <summary>The invalidation log's last sequence number, in the log's slot.</summary>
     public RedisKey InvalidationSequence => $"{{{KeyPrefix}{Bookkeeping}log}}seq";
+
+    public RedisKey StatisticsSnapshotKey(string replicaId) => $"{{{KeyPrefix}{Bookkeeping}stats}}r:{replicaId}";
+
+    public RedisKey StatisticsReplicasKey => $"{{{KeyPrefix}{Bookkeeping}stats}}replicas";
 
     /// <summary>The shard of a path's keys in the count and prefix indexes.</summary>
     public static int KeyShardOf(string path) => (int)(Fnv1a(path) % KeyShards);

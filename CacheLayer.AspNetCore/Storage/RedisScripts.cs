@@ -79,4 +79,17 @@ internal static class RedisScripts
         local seq = redis.call('GET', KEYS[2]) or ''
         return { seq, redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf', 'LIMIT', 0, tonumber(ARGV[2])) }
         """;
+
+    /// <summary>
+    /// KEYS: a replica's statistics snapshot, the replicas set. ARGV: the snapshot, its lifetime in ms, its
+    /// expiry (unix ms), the replica's id, now (unix ms). Stores the snapshot, drops the replicas whose
+    /// snapshots have expired, and lists this one until its own expires; the set expires with the last snapshot.
+    /// </summary>
+    public const string PublishStatistics = """
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
+        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        return 1
+        """;
 }

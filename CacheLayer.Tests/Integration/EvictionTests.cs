@@ -58,14 +58,15 @@ public sealed class EvictionTests : IAsyncLifetime
         var before = await ScanAsync();
 
         // Filler, with the warmed paths read between rounds, until Redis has evicted every bookkeeping key
-        // there was after warming at least once (entries go too, and come back as reads miss).
+        // there was after warming at least once (entries go too, and come back as reads miss). The published
+        // statistics are left out: no request reads them, and one may expire rather than be evicted.
         var evicted = new ConcurrentDictionary<string, bool>();
         await _redis!.GetSubscriber().SubscribeAsync(RedisChannel.Literal("__keyevent@0__:evicted"), (_, key) => evicted[key.ToString()] = true);
         var database = _redis.GetDatabase();
         var filler = new byte[FillerBytes];
         var written = 0;
         using var timeout = new CancellationTokenSource(EvictionTimeout);
-        while (before.Bookkeeping.Where(key => !evicted.ContainsKey(key)).ToList() is { Count: > 0 } left)
+        while (before.Bookkeeping.Where(key => !evicted.ContainsKey(key) && !key.Contains("__cachelayer:stats}", StringComparison.Ordinal)).ToList() is { Count: > 0 } left)
         {
             Assert.False(timeout.IsCancellationRequested, $"Not evicted after {EvictionTimeout}: {string.Join(", ", left)}");
             for (var batch = 0; batch < 8; batch++)
