@@ -50,18 +50,14 @@ public sealed class ApiFactory(string connectionString, string? adminApiKey = Ap
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>
-    /// Starts the API and waits until its memory tier is active, which it becomes once its Redis
-    /// subscription is up (asynchronously, after start): before that, hits are served from Redis.
+    /// Starts the API and waits until its memory tier is active, which it becomes once it has read the
+    /// invalidation log (asynchronously, after start): before that, hits are served from Redis.
     /// </summary>
     public async Task WaitUntilMemoryTierActiveAsync()
     {
         _ = Server;
         var tier = Service<MemoryTier>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!tier.IsActive)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
+        await Eventually.TrueAsync(() => tier.IsActive, timeoutSeconds: 30);
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed class MemoryTierTests(CacheServerFixture store)
     {
         await using var api = new ApiFactory(store.Server.ConnectionString);
         using var client = api.CreateClient();
-        await WaitUntilActiveAsync(api);
+        await api.WaitUntilMemoryTierActiveAsync();
 
         using var miss = await client.GetAsync("/api/users/1");
         using var hit = await client.GetAsync("/api/users/1");
@@ -33,7 +33,7 @@ public sealed class MemoryTierTests(CacheServerFixture store)
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = ApiFactory.SettingsForAJumpingClock };
         using var client = api.CreateClient();
-        await WaitUntilActiveAsync(api);
+        await api.WaitUntilMemoryTierActiveAsync();
         using var warm = await client.GetAsync("/api/posts/");
         using var remembered = await client.GetAsync("/api/posts/");
         Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
@@ -55,7 +55,7 @@ public sealed class MemoryTierTests(CacheServerFixture store)
         var settings = new Dictionary<string, string>(ApiFactory.SettingsForAJumpingClock) { ["CacheLayer:MemoryTier:MaxAge"] = "00:00:05" };
         await using var api = new ApiFactory(store.Server.ConnectionString, time: clock) { Settings = settings };
         using var client = api.CreateClient();
-        await WaitUntilActiveAsync(api);
+        await api.WaitUntilMemoryTierActiveAsync();
         using var warm = await client.GetAsync("/api/posts/");
 
         clock.Advance(TimeSpan.FromSeconds(4));
@@ -74,7 +74,7 @@ public sealed class MemoryTierTests(CacheServerFixture store)
     {
         await using var api = new ApiFactory(store.Server.ConnectionString) { Settings = { ["CacheLayer:MemoryTier:SizeLimitBytes"] = "4096" } };
         using var client = api.CreateClient();
-        await WaitUntilActiveAsync(api);
+        await api.WaitUntilMemoryTierActiveAsync();
 
         for (var page = 0; page < 200; page++)
         {
@@ -83,20 +83,5 @@ public sealed class MemoryTierTests(CacheServerFixture store)
 
         // Each entry counts its body (43 bytes), key and a 256-byte overhead: at most 4096 / 300 of them.
         Assert.InRange(api.Service<MemoryTier>().Count, 1, 4096 / 300);
-    }
-
-    private static Task WaitUntilActiveAsync(ApiFactory api)
-    {
-        _ = api.Server; // starts the host, and with it the subscription
-        return WaitUntilAsync(() => api.Service<MemoryTier>().IsActive);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

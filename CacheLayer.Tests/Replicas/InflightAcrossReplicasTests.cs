@@ -40,7 +40,7 @@ public sealed class InflightAcrossReplicasTests(CacheServerFixture store)
             write.EnsureSuccessStatusCode();
         }
         var head = (long)await store.Redis.StringGetAsync(group.Layout.InvalidationSequence);
-        await WaitUntilAsync(() => readerApi.Service<InvalidationLogReader>().LastApplied >= head);
+        await Eventually.TrueAsync(() => readerApi.Service<InvalidationLogReader>().LastApplied >= head);
 
         var after = reader.GetAsync("/api/users/1");
         // Its own origin call shows it did not join; if it joined, it waits for the held miss, released below.
@@ -55,14 +55,6 @@ public sealed class InflightAcrossReplicasTests(CacheServerFixture store)
         Assert.Equal("Renamed through the writer", await ReplicaGroup.NameAsync(next));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 
     /// <summary>The origin, with one read that can be held after it has read the data, until released.</summary>
     private sealed class HeldUserStore

@@ -17,7 +17,7 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
 
         await store.Redis.KeyDeleteAsync([replicas.Layout.InvalidationLog, replicas.Layout.InvalidationSequence]);
 
-        await WaitUntilAsync(() => replicas.Reader.Service<MemoryTier>().Count == 0);
+        await Eventually.TrueAsync(() => replicas.Reader.Service<MemoryTier>().Count == 0);
         Assert.Equal(0, replicas.Reader.Service<InvalidationLogReader>().LastApplied);
     }
 
@@ -31,7 +31,7 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
         await store.Redis.SortedSetRemoveRangeByRankAsync(replicas.Layout.InvalidationLog, 0, -1);
         await store.Redis.StringIncrementAsync(replicas.Layout.InvalidationSequence, 3);
 
-        await WaitUntilAsync(() => replicas.Reader.Service<MemoryTier>().Count == 0);
+        await Eventually.TrueAsync(() => replicas.Reader.Service<MemoryTier>().Count == 0);
         Assert.Equal(applied + 3, replicas.Reader.Service<InvalidationLogReader>().LastApplied);
     }
 
@@ -43,7 +43,7 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
 
         using var other = await writer.DeleteAsync("/api/cache?key=GET:/api/users/2");
         var head = (long)await store.Redis.StringGetAsync(replicas.Layout.InvalidationSequence);
-        await WaitUntilAsync(() => replicas.Reader.Service<InvalidationLogReader>().LastApplied == head);
+        await Eventually.TrueAsync(() => replicas.Reader.Service<InvalidationLogReader>().LastApplied == head);
 
         using var reader = replicas.Reader.CreateClient();
         using var remembered = await reader.GetAsync("/api/posts/");
@@ -63,7 +63,7 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
         using var admin = pair.Writer.CreateAdminClient();
         using var logged = await admin.DeleteAsync("/api/cache?key=GET:/api/users/1");
         var head = (long)await store.Redis.StringGetAsync(pair.Layout.InvalidationSequence);
-        await WaitUntilAsync(() => pair.Reader.Service<InvalidationLogReader>().LastApplied == head);
+        await Eventually.TrueAsync(() => pair.Reader.Service<InvalidationLogReader>().LastApplied == head);
 
         using var reader = pair.Reader.CreateClient();
         using var warm = await reader.GetAsync("/api/posts/");
@@ -72,14 +72,6 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
         return pair;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 
     private sealed record Pair(ApiFactory Writer, ApiFactory Reader, RedisLayout Layout) : IAsyncDisposable
     {
