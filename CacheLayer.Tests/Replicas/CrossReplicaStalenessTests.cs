@@ -50,7 +50,7 @@ public sealed class CrossReplicaStalenessTests(CacheServerFixture store, ITestOu
     }
 
     [Fact]
-    public async Task With_its_doorbell_cut_while_writes_happen_a_replica_never_serves_an_older_write_past_the_bound()
+    public async Task With_its_doorbell_cut_before_every_write_a_replica_never_serves_an_older_write_past_the_bound()
     {
         await using var group = new ReplicaGroup(store.Server.ConnectionString);
         using var writer = (await group.StartAsync()).CreateClient();
@@ -73,10 +73,7 @@ public sealed class CrossReplicaStalenessTests(CacheServerFixture store, ITestOu
         });
         for (var version = 1; version <= 60; version++)
         {
-            if (version % 5 == 1)
-            {
-                await store.RedisServer.ClientKillAsync(clientType: ClientType.PubSub);
-            }
+            await store.RedisServer.ClientKillAsync(clientType: ClientType.PubSub);
             using var write = await writer.PutAsJsonAsync("/api/users/1", new { name = $"Version {version}" });
             Assert.Equal(HttpStatusCode.OK, write.StatusCode);
             writes.Add(Stopwatch.GetTimestamp());
@@ -96,7 +93,7 @@ public sealed class CrossReplicaStalenessTests(CacheServerFixture store, ITestOu
                 worst = late > worst ? late : worst;
             }
         }
-        output.WriteLine($"{reads.Count} reads ({reads.Count(read => read.FromMemory)} from memory) during 60 writes with the doorbell cut every 5: the oldest data served was {worst.TotalMilliseconds:0.0} ms behind a write");
+        output.WriteLine($"{reads.Count} reads ({reads.Count(read => read.FromMemory)} from memory) during 60 writes, the doorbell cut before each: the oldest data served was {worst.TotalMilliseconds:0.0} ms behind a write");
         Assert.True(worst <= MaxLag, $"served data {worst.TotalMilliseconds:0.0} ms behind a write");
         Assert.Equal(60, reads[^1].Version);
         Assert.Contains(reads, read => read.FromMemory);
