@@ -81,14 +81,17 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: a replica's statistics snapshot, the replicas set. ARGV: the snapshot, its lifetime in ms, its
-    /// expiry (unix ms), the replica's id, now (unix ms). Stores the snapshot, drops the replicas whose
-    /// snapshots have expired, and lists this one until its own expires; the set expires with the last snapshot.
+    /// KEYS: a replica's statistics snapshot, the replicas set. ARGV: the snapshot, its lifetime in ms, the
+    /// replica's id. Stores the snapshot, drops the replicas whose snapshots have expired, and lists this one
+    /// until its own expires; the set expires with the last snapshot. Times are the server's, so replicas'
+    /// clocks need not agree.
     /// </summary>
     public const string PublishStatistics = """
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
-        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+        redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
         return 1
         """;

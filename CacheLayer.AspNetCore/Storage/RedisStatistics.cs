@@ -6,7 +6,7 @@ namespace CacheLayer.AspNetCore.Storage;
 /// The replicas' statistics snapshots in Redis, all under one hash tag (see <see cref="RedisLayout"/>), found
 /// through the replicas set rather than SCAN: publishing is one script, reading the others two commands.
 /// </summary>
-internal sealed class RedisStatistics(RedisConnection redis, RedisLayout layout, ReplicaIdentity replica, TimeProvider time)
+internal sealed class RedisStatistics(RedisConnection redis, RedisLayout layout, ReplicaIdentity replica)
 {
     /// <summary>How long a snapshot outlives its publication: a replica that stops publishing drops out after it.</summary>
     public static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(4);
@@ -14,25 +14,23 @@ internal sealed class RedisStatistics(RedisConnection redis, RedisLayout layout,
     /// <summary>Most replicas one read takes in, this one included.</summary>
     public const int MaxReplicas = 256;
 
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
-
     public async Task PublishAsync(byte[] snapshot)
     {
         var database = await redis.DatabaseAsync();
-        var now = Now;
-        var lifetime = (long)SnapshotLifetime.TotalMilliseconds;
         await database.ScriptEvaluateAsync(
             RedisScripts.PublishStatistics,
             [layout.StatisticsSnapshotKey(replica.Id), layout.StatisticsReplicasKey],
-            [snapshot, lifetime, now + lifetime, replica.Id, now]);
+            [snapshot, (long)SnapshotLifetime.TotalMilliseconds, replica.Id]);
     }
 
-    /// <summary>The other replicas' live snapshots, the most recently published first.</summary>
+    /// <summary>
+    /// The other replicas' live snapshots, the most recently published first. Members not yet pruned may
+    /// name expired snapshots, which Redis no longer returns.
+    /// </summary>
     public async Task<IReadOnlyList<byte[]>> ReadOthersAsync()
     {
         var database = await redis.DatabaseAsync();
-        var replicas = await database.SortedSetRangeByScoreAsync(
-            layout.StatisticsReplicasKey, Now, double.PositiveInfinity, Exclude.Start, Order.Descending, take: MaxReplicas);
+        var replicas = await database.SortedSetRangeByRankAsync(layout.StatisticsReplicasKey, 0, MaxReplicas - 1, Order.Descending);
         var others = replicas
             .Select(id => id.ToString())
             .Where(id => id != replica.Id)

@@ -1,5 +1,6 @@
 using System.Net;
 using CacheLayer.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CacheLayer.Tests.Replicas;
 
@@ -129,6 +130,37 @@ public sealed class DeploymentStatisticsTests(CacheServerFixture store) : IAsync
         Assert.Contains("'process'", problem);
         var after = await CacheStatisticsView.ReadAsync(replicas[0], "?scope=deployment");
         Assert.True(after.Matches(CacheStatisticsView.Sum([before])) && after.Replicas == 1 && after.TotalCachedKeys == 1);
+    }
+
+    [Fact]
+    public async Task A_replica_whose_clock_is_an_hour_behind_is_counted_like_the_others()
+    {
+        var replicas = await StartReplicasAsync(1);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(1));
+        var skewed = await StartAsync(new ApiFactory(store.Server.ConnectionString, time: clock)
+        {
+            KeyPrefix = _keyPrefix,
+            Settings = ApiFactory.SettingsForAJumpingClock,
+        });
+        await GetAsync(skewed, "/api/users/1");
+
+        // The skewed replica publishes as its own clock ticks: one second at a time, at most 15 (its clock
+        // stays an hour behind), each followed by a few looks.
+        CacheStatisticsView view;
+        var ticks = 0;
+        do
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var looks = 0;
+            do
+            {
+                view = await CacheStatisticsView.ReadAsync(replicas[0]);
+            }
+            while (!(view.Replicas == 2 && view.Misses == 1) && ++looks < 20);
+        }
+        while (!(view.Replicas == 2 && view.Misses == 1) && ++ticks < 15);
+
+        Assert.Equal((2, 1L), (view.Replicas, view.Misses));
     }
 
     private static List<string> PublisherLines(ApiFactory replica) =>
