@@ -1,4 +1,5 @@
 using CacheLayer.Api;
+using CacheLayer.Api.Demo;
 using CacheLayer.Api.Greeting;
 using CacheLayer.Api.Origin;
 using CacheLayer.Api.Posts;
@@ -34,7 +35,7 @@ if (app.Environment.IsDevelopment())
 app.MapUsersApi();
 app.MapPostsApi();
 app.MapGreetingApi();
-app.MapCacheLayerAdmin();
+app.MapCacheLayerAdmin().MapDemoOriginOutage(); // the demo's outage switch takes the same admin key
 app.MapBenchmarkCeiling();
 
 app.Run();

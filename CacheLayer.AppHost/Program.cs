@@ -25,10 +25,11 @@ var api = builder.AddProject<Projects.CacheLayer_Api>("api")
     .WaitFor(cache)
     .WithEnvironment("CacheLayer__AdminApiKey", adminApiKey)
     .WithEnvironment("CacheLayer__UserKeySalt", userKeySalt)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithOriginOutageCommand(adminApiKey); // dashboard: make the origin fail for 30 s
 
-// Settings given to the AppHost reach the API: the demo's origin latency, the store timeout.
-foreach (var setting in new[] { "Demo:Origin:LatencyMs", "CacheLayer:OperationTimeout" })
+// Settings given to the AppHost reach the API: the demo's origin latency and TTLs, the store timeout.
+foreach (var setting in new[] { "Demo:Origin:LatencyMs", "Demo:Ttl:Users", "Demo:Ttl:Posts", "CacheLayer:OperationTimeout" })
 {
     if (builder.Configuration[setting] is { Length: > 0 } value)
     {

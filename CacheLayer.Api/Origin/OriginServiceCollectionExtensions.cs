@@ -1,3 +1,4 @@
+using CacheLayer.Api.Demo;
 using CacheLayer.Api.Posts;
 using CacheLayer.Api.Users;
 
@@ -19,6 +20,11 @@ public static class OriginServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<OriginLatency>();
+        builder.Services.AddOptions<DemoTtlOptions>()
+            .BindConfiguration(DemoTtlOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddExceptionHandler<OriginOutageExceptionHandler>();
 
         if (builder.Configuration.GetConnectionString(ConnectionName) is { Length: > 0 } connectionString)
         {
@@ -26,12 +32,14 @@ public static class OriginServiceCollectionExtensions
             builder.Services.AddHostedService<SqliteOriginInitializer>();
             builder.Services.AddSingleton<IUserStore, SqliteUserStore>();
             builder.Services.AddSingleton<IPostStore, SqlitePostStore>();
+            builder.Services.AddSingleton<OriginOutage, SqliteOriginOutage>();
         }
         else
         {
             builder.Services.AddHostedService<InMemoryOriginNotice>();
             builder.Services.AddSingleton<IUserStore, InMemoryUserStore>();
             builder.Services.AddSingleton<IPostStore, InMemoryPostStore>();
+            builder.Services.AddSingleton<OriginOutage, InProcessOriginOutage>();
         }
         return builder;
     }

@@ -1,3 +1,4 @@
+using CacheLayer.Api.Demo;
 using CacheLayer.Api.Users;
 using Microsoft.Data.Sqlite;
 
@@ -13,7 +14,7 @@ internal sealed class SqliteOriginInitializer(SqliteOrigin origin, ILogger<Sqlit
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL);
-        """;
+        """ + SqliteOriginOutage.Schema;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

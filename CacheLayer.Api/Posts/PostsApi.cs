@@ -1,3 +1,5 @@
+using CacheLayer.Api.Demo;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CacheLayer.Api.Posts;
@@ -7,9 +9,10 @@ public static class PostsApi
     public static IEndpointRouteBuilder MapPostsApi(this IEndpointRouteBuilder endpoints)
     {
         var posts = endpoints.MapGroup("/api/posts").WithTags("Posts").WithDemoBodyLimit();
+        var ttl = endpoints.ServiceProvider.GetRequiredService<IOptions<DemoTtlOptions>>().Value; // Demo:Ttl
 
         posts.MapGet("/", ListPosts)
-            .CacheResponse(TimeSpan.FromSeconds(90), tags: ["posts"]);
+            .CacheResponse(ttl.Posts, tags: ["posts"]);
 
         posts.MapPost("/", CreatePost)
             .InvalidatesCache("GET:/api/posts/");

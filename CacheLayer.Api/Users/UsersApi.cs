@@ -1,3 +1,5 @@
+using CacheLayer.Api.Demo;
+using Microsoft.Extensions.Options;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,9 +10,10 @@ public static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
         var users = endpoints.MapGroup("/api/users").WithTags("Users").WithDemoBodyLimit();
+        var ttl = endpoints.ServiceProvider.GetRequiredService<IOptions<DemoTtlOptions>>().Value; // Demo:Ttl
 
         users.MapGet("/{id}", GetUser)
-            .CacheResponse(TimeSpan.FromSeconds(120), tags: ["users"]);
+            .CacheResponse(ttl.Users, tags: ["users"]);
 
         users.MapPut("/{id}", UpdateUser)
             .InvalidatesCache("GET:/api/users/{id}");
