@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fault-injection load run: the API (Release) against a throw-away redis-server, all on loopback.
-# Drives load for DURATION seconds while redis-server is stopped and restarted twice and paused once
-# (see bench/fault_run.py), then prints requests sent, 5xx, stale reads and p50/p99 latency during
+# Drives load for DURATION seconds while redis-server is stopped and restarted twice and paused once, and
+# the demo origin is down for 6 s (see bench/fault_run.py), then prints requests sent, 5xx, stale reads and p50/p99 latency during
 # and outside the faults, and a count of the API's warn/fail log lines.
 #   bash bench/fault-run.sh                  # DURATION=75 (seconds, at least 60)
 #   SOURCE=HEAD bash bench/fault-run.sh      # build a git revision instead of the working tree
@@ -73,7 +73,11 @@ for _ in $(seq 1 50); do [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PO
 
 api_port=$(free_port)
 base="http://127.0.0.1:$api_port"
+admin_key="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')"
+# Short TTLs, so that entries expire during the faults as they would in a longer run.
 ConnectionStrings__cache="127.0.0.1:$redis_port" \
+CacheLayer__AdminApiKey="$admin_key" \
+Demo__Ttl__Users=00:00:05 Demo__Ttl__Posts=00:00:05 \
 CacheLayer__UserKeySalt="bench-$(od -An -tx8 -N16 /dev/urandom | tr -d ' \n')" \
 Demo__Origin__LatencyMs=20 \
 ASPNETCORE_URLS="$base" Logging__LogLevel__Default=Warning \
@@ -89,7 +93,7 @@ fi
 
 rc=0
 python3 bench/fault_run.py --base "$base" --redis-port "$redis_port" --duration "$DURATION" \
-  --redis-pidfile "$redis_pidfile" --redis-dir "$work" || rc=$?
+  --redis-pidfile "$redis_pidfile" --redis-dir "$work" --admin-key "$admin_key" || rc=$?
 
 echo
 echo "API log (level Warning and above): $(grep -cE '^(warn|fail|crit): ' "$work/api.log" || true) entries"

@@ -4,13 +4,15 @@
 For --duration seconds:
   * reader threads loop GET /api/users/1, GET /api/users/2 and GET /api/posts/ on keep-alive connections;
   * one writer PUTs /api/users/1 {"name": "v<n>"} every ~200 ms (n = 1, 2, ...); user 2 is never written;
-  * a fault controller stops and restarts redis-server twice (same port, ~6 s down each) and pauses it once
-    (DEBUG SLEEP 5). Each fault window runs from the fault's start to its end plus a 5 s recovery margin.
+  * a fault controller stops and restarts redis-server twice (same port, ~6 s down each), pauses it once
+    (DEBUG SLEEP 5), then takes the demo origin down for 6 s (POST /api/demo/origin/outage, admin key).
+    Each fault window runs from the fault's start to its end plus a 5 s recovery margin.
 
 A stale read is a GET /api/users/1 that started after PUT "v<n>" had returned 200 but answered with a
 version below n ("Cached User A" is version 0). Latency is split by whether the request overlapped a fault
-window. Exits 1 on any 5xx, stale read, wrong control read or connection error; 2 if a fault could not be
-injected (the run then says nothing about that fault).
+window. During the origin outage a request the cache cannot answer gets the origin's 503: those are
+counted apart, as what serving stale would save. Exits 1 on any other 5xx, a stale read, a wrong control
+read or a connection error; 2 if a fault could not be injected (the run then says nothing about that fault).
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ SEED_NAMES = {"/api/users/1": "Cached User A", "/api/users/2": "Cached User B"}
 RECOVERY_MARGIN = 5.0
 STOP_SECONDS = 6.0
 PAUSE_SECONDS = 5
-# (fraction of the run, fault): two stop/restart cycles and one pause, spread over the run.
-SCHEDULE = ((0.15, "stop"), (0.40, "stop"), (0.65, "pause"))
+OUTAGE_SECONDS = 6
+# (fraction of the run, fault): two stop/restart cycles, one pause and one origin outage, spread over the run.
+SCHEDULE = ((0.12, "stop"), (0.34, "stop"), (0.56, "pause"), (0.78, "outage"))
 
 
 @dataclass(slots=True)
@@ -240,6 +243,26 @@ def pause(run: Run, args, fault: Fault):
         fault.note = f"paused {fault.end - fault.start:.1f} s"
 
 
+def origin_outage(run: Run, args, fault: Fault):
+    u = urllib.parse.urlsplit(args.base)
+    client = Client(u.hostname, u.port or 80, args.timeout)
+    try:
+        status, _, data = client.request("POST", f"/api/demo/origin/outage?seconds={OUTAGE_SECONDS}",
+                                         headers={"X-Api-Key": args.admin_key})
+    finally:
+        client.close()
+    if status != 200:
+        fault.ok, fault.note = False, f"outage route answered {status}: {data[:200]!r}"
+        fault.end = time.monotonic()
+        return
+    run.stop.wait(max(0.0, fault.start + OUTAGE_SECONDS - time.monotonic()))
+    fault.end = time.monotonic()
+    fault.note = f"origin down {fault.end - fault.start:.1f} s"
+
+
+FAULTS = {"stop": stop_start, "pause": pause, "outage": origin_outage}
+
+
 def controller(run: Run, args):
     for frac, kind in SCHEDULE:
         at = run.t0 + frac * args.duration
@@ -248,7 +271,7 @@ def controller(run: Run, args):
         fault = Fault(kind, time.monotonic())
         run.faults.append(fault)
         try:
-            (stop_start if kind == "stop" else pause)(run, args, fault)
+            FAULTS[kind](run, args, fault)
         except Exception as e:  # keep going; report it
             fault.ok, fault.note = False, f"{type(e).__name__}: {e}"
             fault.end = fault.end or time.monotonic()
@@ -269,9 +292,13 @@ def fmt_ms(v: float | None) -> str:
 
 def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     windows = [(f.start, (f.end or f.start) + RECOVERY_MARGIN) for f in run.faults]
+    outages = [(f.start, (f.end or f.start) + RECOVERY_MARGIN) for f in run.faults if f.kind == "outage"]
 
     def in_fault(s: Sample) -> bool:
         return any(s.start < hi and s.end > lo for lo, hi in windows)
+
+    def in_outage(s: Sample) -> bool:
+        return any(s.start < hi and s.end > lo for lo, hi in outages)
 
     answered = [s for s in samples if s.status is not None]
     errors = [s for s in samples if s.status is None]
@@ -279,7 +306,10 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     for s in answered:
         key = f"{s.status // 100}xx"
         classes[key] = classes.get(key, 0) + 1
-    five = [s for s in answered if s.status >= 500]
+    five_all = [s for s in answered if s.status >= 500]
+    origin_down = [s for s in five_all if in_outage(s) and s.status == 503]
+    five = [s for s in five_all if s not in origin_down]
+    in_outage_gets = [s for s in answered if s.method == "GET" and in_outage(s)]
 
     # Stale reads: GET /api/users/1 started after PUT v<n> returned 200, answered version < n.
     acks = sorted(run.acks)
@@ -329,10 +359,14 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
         ("requests sent", f"{len(samples)}  (GET {sum(s.method == 'GET' for s in samples)}, "
                           f"PUT {sum(s.method == 'PUT' for s in samples)}; warm-up excluded: {warm})"),
         ("responses by class", "  ".join(f"{k} {v}" for k, v in sorted(classes.items())) or "-"),
-        ("5xx", f"{len(five)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(five, lambda s: f'{s.method} {s.path} {s.status}').items())})" if five else "")),
+        ("5xx (origin outage's 503s apart)", f"{len(five)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(five, lambda s: f'{s.method} {s.path} {s.status}').items())})" if five else "")),
         ("connection errors/timeouts", f"{len(errors)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(errors, lambda s: s.error.split(':')[0]).items())})" if errors else "")),
         ("stale reads (user 1)", f"{len(stale)}  of {sum(1 for s in answered if s.method == 'GET' and s.path == '/api/users/1' and s.status == 200)} "
                                  f"200 reads; {sum(1 for x in stale if in_fault(x[0]))} during faults"),
+        ("during the origin outage", f"GET {len(in_outage_gets)}: 200 {sum(s.status == 200 for s in in_outage_gets)} "
+                                     f"(HIT {sum(s.status == 200 and (s.x_cache or '').upper() == 'HIT' for s in in_outage_gets)}), "
+                                     f"503 {sum(s.status == 503 for s in in_outage_gets)}; "
+                                     f"PUT 503 {sum(s.method == 'PUT' for s in origin_down)}"),
         ("wrong control reads (user 2)", f"{len(control_bad)}"),
         ("unrecognised user 1 names", f"{len(unparsed)}"),
         ("PUTs acknowledged (200)", f"{len(acks)}  (last version v{acks[-1][1] if acks else 0})"),
@@ -398,6 +432,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=10.0, help="per-request socket timeout, seconds")
     ap.add_argument("--redis-pidfile", help="passed to redis-server on restart")
     ap.add_argument("--redis-dir", help="redis-server working directory on restart (log goes there too)")
+    ap.add_argument("--admin-key", required=True, help="the API's CacheLayer:AdminApiKey, for the origin outage")
     args = ap.parse_args()
 
     u = urllib.parse.urlsplit(args.base)
