@@ -1,5 +1,3 @@
-extern alias apphost;
-
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -30,12 +28,7 @@ public class AppHostTests
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var cancellationToken = cancellation.Token;
-        var builder = await DistributedApplicationTestingBuilder
-            .CreateAsync<apphost::Projects.CacheLayer_AppHost>([$"CacheStore={store}", OneReplica, $"Parameters:admin-api-key={AdminApiKey}", $"CacheLayer:OperationTimeout={StoreTimeout}"], cancellationToken)
-            .WaitAsync(StartTimeout, cancellationToken);
-        await using var app = await builder.BuildAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        await using var app = await RunningAppHost.StartAsync([$"CacheStore={store}", OneReplica, $"Parameters:admin-api-key={AdminApiKey}", $"CacheLayer:OperationTimeout={StoreTimeout}"], StartTimeout, cancellationToken);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
 
         using var client = app.CreateHttpClient("api");

@@ -24,12 +24,7 @@ public class OriginOutageCommandTests
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var cancellationToken = cancellation.Token;
-        var builder = await DistributedApplicationTestingBuilder
-            .CreateAsync<apphost::Projects.CacheLayer_AppHost>([$"Parameters:admin-api-key={AdminApiKey}", "CacheLayer:OperationTimeout=00:00:02"], cancellationToken)
-            .WaitAsync(StartTimeout, cancellationToken);
-        await using var app = await builder.BuildAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        await using var app = await RunningAppHost.StartAsync([$"Parameters:admin-api-key={AdminApiKey}", "CacheLayer:OperationTimeout=00:00:02"], StartTimeout, cancellationToken);
         var replicas = await app.WaitForHealthyReplicasAsync("api", 2, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
 
         var own = replicas.Select(replica => new HttpClient { BaseAddress = replica.OwnAddress(), Timeout = RequestTimeout }).ToList();

@@ -1,5 +1,3 @@
-extern alias apphost;
-
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -20,12 +18,7 @@ public class RedisClusterAppHostTests
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var cancellationToken = cancellation.Token;
-        var builder = await DistributedApplicationTestingBuilder
-            .CreateAsync<apphost::Projects.CacheLayer_AppHost>(["CacheStore=redis-cluster", "CacheStoreMaxMemory=64mb", "CacheLayer:OperationTimeout=00:00:02"], cancellationToken)
-            .WaitAsync(StartTimeout, cancellationToken);
-        await using var app = await builder.BuildAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("cache", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        await using var app = await RunningAppHost.StartAsync(["CacheStore=redis-cluster", "CacheStoreMaxMemory=64mb", "CacheLayer:OperationTimeout=00:00:02"], StartTimeout, cancellationToken);
         // Both default replicas: the endpoint balances over them, so a request must not meet one still starting.
         await app.WaitForHealthyReplicasAsync("api", 2, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
         // The dashboard shows every node, and the redis-cli run that joined them.

@@ -68,7 +68,6 @@ public sealed class MemoryTierTests(CacheServerFixture store)
         Assert.DoesNotContain("memory", later.CacheStatus());
     }
 
-
     [Fact]
     public async Task The_tier_holds_no_more_than_its_byte_budget()
     {

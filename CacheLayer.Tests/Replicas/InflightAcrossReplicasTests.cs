@@ -39,8 +39,7 @@ public sealed class InflightAcrossReplicasTests(CacheServerFixture store)
         {
             write.EnsureSuccessStatusCode();
         }
-        var head = (long)await store.Redis.StringGetAsync(group.Layout.InvalidationSequence);
-        await Eventually.TrueAsync(() => readerApi.Service<InvalidationLogReader>().LastApplied >= head);
+        await group.WaitUntilCaughtUpAsync(readerApi, store.Redis);
 
         var after = reader.GetAsync("/api/users/1");
         // Its own origin call shows it did not join; if it joined, it waits for the held miss, released below.

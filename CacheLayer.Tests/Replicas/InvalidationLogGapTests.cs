@@ -42,8 +42,7 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
         using var writer = replicas.Writer.CreateAdminClient();
 
         using var other = await writer.DeleteAsync("/api/cache?key=GET:/api/users/2");
-        var head = (long)await store.Redis.StringGetAsync(replicas.Layout.InvalidationSequence);
-        await Eventually.TrueAsync(() => replicas.Reader.Service<InvalidationLogReader>().LastApplied == head);
+        await replicas.Group.WaitUntilCaughtUpAsync(replicas.Reader, store.Redis);
 
         using var reader = replicas.Reader.CreateClient();
         using var remembered = await reader.GetAsync("/api/posts/");
@@ -51,34 +50,23 @@ public sealed class InvalidationLogGapTests(CacheServerFixture store)
     }
 
     /// <summary>Two replicas; the writer has logged an invalidation, and the reader has read it and holds <c>/api/posts/</c> in memory.</summary>
-    private async Task<Pair> WarmReplicasAsync()
+    private async Task<Warmed> WarmReplicasAsync()
     {
-        var prefix = $"g{Guid.NewGuid():N}"[..9] + ":";
-        var pair = new Pair(
-            new ApiFactory(store.Server.ConnectionString) { KeyPrefix = prefix },
-            new ApiFactory(store.Server.ConnectionString) { KeyPrefix = prefix },
-            new RedisLayout(prefix));
-        await pair.Writer.WaitUntilMemoryTierActiveAsync();
-        await pair.Reader.WaitUntilMemoryTierActiveAsync();
-        using var admin = pair.Writer.CreateAdminClient();
+        var group = new ReplicaGroup(store.Server.ConnectionString);
+        var warmed = new Warmed(group, await group.StartAsync(), await group.StartAsync());
+        using var admin = warmed.Writer.CreateAdminClient();
         using var logged = await admin.DeleteAsync("/api/cache?key=GET:/api/users/1");
-        var head = (long)await store.Redis.StringGetAsync(pair.Layout.InvalidationSequence);
-        await Eventually.TrueAsync(() => pair.Reader.Service<InvalidationLogReader>().LastApplied == head);
+        await group.WaitUntilCaughtUpAsync(warmed.Reader, store.Redis);
 
-        using var reader = pair.Reader.CreateClient();
-        using var warm = await reader.GetAsync("/api/posts/");
-        using var remembered = await reader.GetAsync("/api/posts/");
-        Assert.EndsWith("detail=memory", remembered.CacheStatus());
-        return pair;
+        using var reader = warmed.Reader.CreateClient();
+        await ReplicaGroup.WarmIntoMemoryAsync(reader, "/api/posts/");
+        return warmed;
     }
 
-
-    private sealed record Pair(ApiFactory Writer, ApiFactory Reader, RedisLayout Layout) : IAsyncDisposable
+    private sealed record Warmed(ReplicaGroup Group, ApiFactory Writer, ApiFactory Reader) : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync()
-        {
-            await Writer.DisposeAsync();
-            await Reader.DisposeAsync();
-        }
+        public RedisLayout Layout => Group.Layout;
+
+        public ValueTask DisposeAsync() => Group.DisposeAsync();
     }
 }

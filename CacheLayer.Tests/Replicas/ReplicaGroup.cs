@@ -32,6 +32,13 @@ internal sealed class ReplicaGroup(string store) : IAsyncDisposable
         return replica;
     }
 
+    /// <summary>Waits until <paramref name="replica"/> has applied everything the invalidation log holds now.</summary>
+    public async Task WaitUntilCaughtUpAsync(ApiFactory replica, StackExchange.Redis.IDatabase redis)
+    {
+        var head = (long)await redis.StringGetAsync(Layout.InvalidationSequence);
+        await Eventually.TrueAsync(() => replica.Service<InvalidationLogReader>().LastApplied >= head);
+    }
+
     public static async Task<string> NameAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<UserBody>())!.User.Name;
 
