@@ -8,8 +8,10 @@ namespace CacheLayer.Tests.Infrastructure;
 internal static class AppHostReplicas
 {
     /// <summary>
-    /// Waits until <paramref name="count"/> replicas of <paramref name="resourceName"/> run and are healthy and returns
-    /// them. (<c>WaitForResourceHealthyAsync</c> returns as soon as any one replica is.)
+    /// Waits until <paramref name="count"/> replicas of <paramref name="resourceName"/> run, are healthy and answer
+    /// <c>/health</c> on their own address, and returns them. (<c>WaitForResourceHealthyAsync</c> returns as soon as
+    /// any one replica is; and a replica's health is probed through the endpoint that balances over all of them,
+    /// so it can read healthy before that replica itself listens.)
     /// </summary>
     public static async Task<IReadOnlyList<ResourceEvent>> WaitForHealthyReplicasAsync(
         this DistributedApplication app, string resourceName, int count, CancellationToken cancellationToken)
@@ -27,6 +29,10 @@ internal static class AppHostReplicas
                 .ToList();
             if (healthy.Count >= count)
             {
+                foreach (var replica in healthy)
+                {
+                    await WaitUntilAnsweringAsync(replica.OwnAddress(), cancellationToken);
+                }
                 return healthy;
             }
         }
@@ -36,4 +42,25 @@ internal static class AppHostReplicas
     /// <summary>The replica's own address, not the AppHost endpoint that balances over all of them: the URL it was told to listen on.</summary>
     public static Uri OwnAddress(this ResourceEvent replica) =>
         new(replica.Snapshot.EnvironmentVariables.Single(variable => variable.Name == "ASPNETCORE_URLS").Value!.Split(';')[0]);
+
+    private static async Task WaitUntilAnsweringAsync(Uri address, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/health", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+    }
 }
