@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net;
+using CacheLayer.Api.Users;
+using CacheLayer.Tests.Infrastructure;
+
+namespace CacheLayer.Tests.Integration.Stale;
+
+/// <summary>
+/// <c>OriginSoftTimeout</c>: past the stale-while-revalidate window, with a grace copy, a request waits
+/// that long for the origin, then answers the copy; the origin call finishes in the background and
+/// refreshes the entry. Real clock: the test measures how long the request took.
+/// </summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
+{
+    private const string Renamed = "Renamed behind the cache";
+
+    [Fact]
+    public async Task A_slow_origin_is_answered_stale_after_the_soft_timeout_and_its_late_answer_refreshes_the_entry()
+    {
+        var origin = new HeldOrigin();
+        await using var api = new ApiFactory(store.Server.ConnectionString)
+        {
+            Settings = StaleKit.Settings(null,
+                ("Demo:Ttl:Users", "00:00:02"),
+                ("CacheLayer:StaleWhileRevalidate", "00:00:00"),
+                ("CacheLayer:OriginSoftTimeout", "00:00:00.300"),
+                ("CacheLayer:OriginHardTimeout", "00:00:20")),
+            TestServices = origin.Register,
+        };
+        await api.WaitUntilStoreConnectedAsync();
+        using var releasedAtEnd = origin.ReleasedAtEnd();
+        using var client = api.CreateClient(new() { HandleCookies = false });
+        using var warm = await client.GetAsync("/api/users/1");
+        var stored = await warm.Content.ReadAsStringAsync();
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        Assert.True(await api.Service<IUserStore>().TryRenameAsync(1, Renamed, CancellationToken.None));
+        await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
+        var readsBefore = origin.Reads;
+        origin.Hold();
+
+        var watch = Stopwatch.StartNew();
+        using var stale = await client.GetAsync("/api/users/1").WaitAsync(TimeSpan.FromSeconds(15));
+        var took = watch.Elapsed;
+
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Equal(stored, await stale.Content.ReadAsStringAsync());
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Matches("^CacheLayer; hit; ttl=-[0-9]+; fwd=stale; detail=soft-timeout$", stale.CacheStatus());
+        Assert.True(stale.Headers.Age >= TimeSpan.FromSeconds(2), $"Age {stale.Headers.Age}");
+        Assert.InRange(took, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)); // about the soft timeout, far from the hard one
+        Assert.Equal(readsBefore + 1, origin.Reads);
+        Assert.Equal(readsBefore, origin.Returned); // still held: the answer did not wait for it
+
+        origin.Release();
+        await StaleKit.UntilExistsAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
+        using var fresh = await client.GetAsync("/api/users/1");
+
+        Assert.Equal("HIT", fresh.XCache());
+        Assert.Equal(Renamed, await StaleKit.NameAsync(fresh));
+        Assert.Equal(readsBefore + 1, origin.Reads); // the held call refreshed it; the origin was not asked again
+        var samples = await StaleKit.MetricsAsync(client);
+        Assert.Equal(1, samples.Single(StaleKit.StaleMetric, PrometheusSamples.CacheScope,
+            ("cachelayer_reason", "soft-timeout"), ("http_route", StaleKit.UsersRoute)));
+        Assert.Single(samples.Matching(StaleKit.StaleMetric, ("http_route", StaleKit.UsersRoute)));
+    }
+}

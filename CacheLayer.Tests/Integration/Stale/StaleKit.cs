@@ -1,0 +1,220 @@
+using System.Net.Http.Json;
+using CacheLayer.Api.Users;
+using CacheLayer.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace CacheLayer.Tests.Integration.Stale;
+
+/// <summary>
+/// What the stale-serving tests share. Expiry is Redis's, in real time: an entry is warmed with a short
+/// real TTL and the tests poll Redis until its key is gone (the memory tier is off, so nothing else keeps
+/// it). Where a fake clock is used, it is advanced only after that, so both clocks agree the entry expired.
+/// </summary>
+internal static class StaleKit
+{
+    public const string UsersRoute = "/api/users/{id}";
+    public const string UserKey = "GET:/api/users/1";
+    public const string StaleMetric = "cachelayer_cache_stale_total";
+
+    /// <summary>Memory tier off (expiry is Redis's alone) and short demo TTLs, plus <paramref name="extra"/>.</summary>
+    public static Dictionary<string, string> Settings(Dictionary<string, string>? baseSettings = null, params (string Key, string Value)[] extra)
+    {
+        var settings = baseSettings ?? [];
+        settings["CacheLayer:MemoryTier:Enabled"] = "false";
+        settings["Demo:Ttl:Users"] = "00:00:01";
+        settings["Demo:Ttl:Posts"] = "00:00:01";
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    /// <summary>The Redis key of a cache key's grace copy: <c>{prefix + path}#stale</c> + the rest of the key.</summary>
+    public static string StaleKey(ApiFactory api, string cacheKey) => StaleKey(api.KeyPrefix, cacheKey);
+
+    public static string StaleKey(string keyPrefix, string cacheKey)
+    {
+        var path = CacheKey.PathOf(cacheKey);
+        return "{" + keyPrefix + path + "}#stale" + cacheKey[path.Length..];
+    }
+
+    /// <summary>Polls Redis (real time) until the entry's key is gone: its TTL ran out.</summary>
+    public static Task UntilGoneAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
+        Eventually.TrueAsync(() => !redis.KeyExists(redisKey), timeoutSeconds);
+
+    /// <summary>Polls Redis until the key exists (e.g. a background refresh stored the entry again).</summary>
+    public static Task UntilExistsAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
+        Eventually.TrueAsync(() => redis.KeyExists(redisKey), timeoutSeconds);
+
+    public static async Task<string?> NameAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<UserBody>())?.User.Name;
+
+    public static async Task<PrometheusSamples> MetricsAsync(HttpClient client) =>
+        PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+
+    /// <summary>The stale counter's samples for a route: reason to value.</summary>
+    public static Dictionary<string, double> StaleCounts(PrometheusSamples samples, string route = UsersRoute) =>
+        samples.Matching(StaleMetric, ("http_route", route))
+            .ToDictionary(sample => sample.Labels.TryGetValue("cachelayer_reason", out var reason) ? reason : "(none)", sample => sample.Value);
+
+    public static async Task StartOutageAsync(ApiFactory api, int seconds = 60)
+    {
+        using var admin = api.CreateAdminClient();
+        using var started = await admin.PostAsync($"/api/demo/origin/outage?seconds={seconds}", null);
+        started.EnsureSuccessStatusCode();
+    }
+
+    public static async Task EndOutageAsync(ApiFactory api) => await StartOutageAsync(api, 0);
+
+    public sealed record UserBody(UserBody.UserPart User)
+    {
+        public sealed record UserPart(int Id, string Name);
+    }
+}
+
+/// <summary>
+/// The demo's users behind a switch the test holds: while held, every read waits (after reading the data)
+/// until released, so the origin is as slow as the test wants. Counts the reads the layer asked for.
+/// </summary>
+internal sealed class HeldOrigin
+{
+    private readonly object _lock = new();
+    private TaskCompletionSource? _gate;
+    private TaskCompletionSource _waiting = NewSignal();
+    private int _reads;
+    private int _returned;
+
+    /// <summary>Reads the origin was asked for (<c>FindAsync</c> calls), held or not, failed or not.</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>Reads that have returned or thrown.</summary>
+    public int Returned => Volatile.Read(ref _returned);
+
+    /// <summary>Completes once a read is waiting at the gate since the last <see cref="Hold"/>.</summary>
+    public Task ReadWaiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Task;
+            }
+        }
+    }
+
+    /// <summary>From now on every read waits until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        lock (_lock)
+        {
+            _gate = NewSignal();
+            _waiting = NewSignal();
+        }
+    }
+
+    /// <summary>Lets the held reads (and every later one) through.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            _gate?.TrySetResult();
+            _gate = null;
+        }
+    }
+
+    /// <summary>Releases the origin when disposed: declare it after the API, so a failed test does not leave a request held while the API stops.</summary>
+    public IDisposable ReleasedAtEnd() => new Releaser(this);
+
+    private sealed class Releaser(HeldOrigin origin) : IDisposable
+    {
+        public void Dispose() => origin.Release();
+    }
+
+    /// <summary>Registers this as the API's <see cref="IUserStore"/>, in front of the demo's in-memory one.</summary>
+    public void Register(IServiceCollection services)
+    {
+        services.AddSingleton<InMemoryUserStore>();
+        services.AddSingleton<IUserStore>(provider => new Store(this, provider.GetRequiredService<InMemoryUserStore>()));
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class Store(HeldOrigin origin, IUserStore inner) : IUserStore
+    {
+        public async Task<User?> FindAsync(int id, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref origin._reads);
+            try
+            {
+                var user = await inner.FindAsync(id, cancellationToken);
+                Task? gate;
+                lock (origin._lock)
+                {
+                    gate = origin._gate?.Task;
+                    if (gate is not null)
+                    {
+                        origin._waiting.TrySetResult();
+                    }
+                }
+                if (gate is not null)
+                {
+                    await gate.WaitAsync(cancellationToken);
+                }
+                return user;
+            }
+            finally
+            {
+                Interlocked.Increment(ref origin._returned);
+            }
+        }
+
+        public Task<bool> TryRenameAsync(int id, string name, CancellationToken cancellationToken) =>
+            inner.TryRenameAsync(id, name, cancellationToken);
+    }
+}
+
+/// <summary>
+/// <c>cachelayer.cache.stale</c> as one host records it (its own <see cref="System.Diagnostics.Metrics.IMeterFactory"/>),
+/// for hosts that export no <c>/metrics</c>: counts by <c>(http.route, cachelayer.reason)</c>.
+/// </summary>
+internal sealed class StaleCounter : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? Route, string? Reason), long> _counts = new();
+
+    public StaleCounter(IServiceProvider services)
+    {
+        var factory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "CacheLayer.Cache" && instrument.Name == "cachelayer.cache.stale"
+                && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? route = null, reason = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "http.route")
+                {
+                    route = tag.Value?.ToString();
+                }
+                else if (tag.Key == "cachelayer.reason")
+                {
+                    reason = tag.Value?.ToString();
+                }
+            }
+            _counts.AddOrUpdate((route, reason), value, (_, total) => total + value);
+        });
+        _listener.Start();
+    }
+
+    public IReadOnlyDictionary<(string? Route, string? Reason), long> Counts => new Dictionary<(string? Route, string? Reason), long>(_counts);
+
+    public void Dispose() => _listener.Dispose();
+}

@@ -1,0 +1,63 @@
+// A test-only host for the stale-serving tests: an origin whose handler answers a status the test picks
+// (the demo's origin can only throw), cached with a short real TTL. Public API of the library only.
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CacheLayer.Tests.MinimalHost;
+
+/// <summary>What <c>GET /items/{id}</c> answers: 200 with <see cref="Name"/>, or <see cref="Status"/> as a problem.</summary>
+public sealed class StatusOrigin
+{
+    private int _status = StatusCodes.Status200OK;
+    private int _calls;
+
+    public int Status { get => Volatile.Read(ref _status); set => Volatile.Write(ref _status, value); }
+
+    public string Name { get; set; } = "First item";
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    internal IResult Answer(int id)
+    {
+        Interlocked.Increment(ref _calls);
+        return Status == StatusCodes.Status200OK
+            ? Results.Ok(new Item(id, Name))
+            : Results.Problem("The test origin failed.", statusCode: Status);
+    }
+}
+
+public static class StaleApp
+{
+    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(1);
+
+    /// <summary>Starts the app on an in-memory test server; <c>app.GetTestClient()</c> talks to it.</summary>
+    public static async Task<WebApplication> StartAsync(
+        string redis, string keyPrefix, StatusOrigin origin, TimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration["ConnectionStrings:cache"] = redis;
+        builder.Configuration["CacheLayer:KeyPrefix"] = keyPrefix;
+        builder.Configuration["CacheLayer:MemoryTier:Enabled"] = "false";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.Configuration[key] = value;
+        }
+        builder.AddCacheLayer("cache");
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        var app = builder.Build();
+        app.MapGet("/items/{id}", (int id) => origin.Answer(id))
+            .CacheResponse(Ttl, tags: ["items"]);
+
+        await app.StartAsync();
+        return app;
+    }
+}
