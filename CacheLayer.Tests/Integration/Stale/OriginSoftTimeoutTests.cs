@@ -28,9 +28,8 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
                 ("CacheLayer:OriginHardTimeout", "00:00:20")),
             TestServices = origin.Register,
         };
-        await api.WaitUntilStoreConnectedAsync();
+        using var client = await StaleKit.StartOnKestrelAsync(api); // see StartOnKestrelAsync: a real connection
         using var releasedAtEnd = origin.ReleasedAtEnd();
-        using var client = api.CreateClient(new() { HandleCookies = false });
         using var warm = await client.GetAsync("/api/users/1");
         var stored = await warm.Content.ReadAsStringAsync();
         Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());

@@ -4,7 +4,6 @@ using CacheLayer.Tests.Infrastructure;
 using CacheLayer.Tests.MinimalHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CacheLayer.Tests.Integration.Stale;
 
@@ -21,7 +20,7 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
     [Fact]
     public async Task When_the_origin_throws_the_grace_copy_answers_and_once_it_is_back_a_fresh_answer_is_stored()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = StaleKit.WholeSecondClock();
         await using var api = new ApiFactory(store.Server.ConnectionString, time: clock)
         {
             Settings = StaleKit.Settings(ApiFactory.SettingsForAJumpingClock, ("CacheLayer:StaleWhileRevalidate", "00:00:05")),
@@ -66,9 +65,32 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
     }
 
     [Fact]
+    public async Task The_cache_status_ttl_counts_the_whole_seconds_since_expiry()
+    {
+        var clock = StaleKit.WholeSecondClock();
+        await using var api = new ApiFactory(store.Server.ConnectionString, time: clock)
+        {
+            Settings = StaleKit.Settings(ApiFactory.SettingsForAJumpingClock, ("CacheLayer:StaleWhileRevalidate", "00:00:00")),
+        };
+        await api.WaitUntilStoreConnectedAsync();
+        using var client = api.CreateClient(new() { HandleCookies = false });
+        using var warm = await client.GetAsync("/api/users/1");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
+        clock.Advance(TimeSpan.FromSeconds(20.5)); // stored 20.5 s ago, expired 19.5 s ago
+        await StaleKit.StartOutageAsync(api);
+
+        using var stale = await client.GetAsync("/api/users/1");
+
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Equal(TimeSpan.FromSeconds(20), stale.Headers.Age);
+        Assert.Equal("CacheLayer; hit; ttl=-19; fwd=stale; detail=stale-if-error", stale.CacheStatus());
+    }
+
+    [Fact]
     public async Task When_the_origin_answers_a_5xx_the_grace_copy_answers_with_the_forwarded_status()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = StaleKit.WholeSecondClock();
         var origin = new StatusOrigin();
         var keyPrefix = $"s{Guid.NewGuid():N}"[..9] + ":";
         var app = await StaleApp.StartAsync(store.Server.ConnectionString, keyPrefix, origin, clock, new Dictionary<string, string>
@@ -111,7 +133,7 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
     [Fact]
     public async Task When_the_origin_outlasts_the_hard_timeout_the_grace_copy_answers()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = StaleKit.WholeSecondClock();
         var origin = new HeldOrigin();
         await using var api = new ApiFactory(store.Server.ConnectionString, time: clock)
         {

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using CacheLayer.Api.Users;
 using CacheLayer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace CacheLayer.Tests.Integration.Stale;
@@ -29,6 +30,30 @@ internal static class StaleKit
             settings[key] = value;
         }
         return settings;
+    }
+
+    /// <summary>
+    /// A fake clock at about now, on a whole second: entries store their times in whole milliseconds, so a
+    /// clock with a fraction of one would put the expiry a fraction before the whole second the test counts from.
+    /// </summary>
+    public static FakeTimeProvider WholeSecondClock()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new FakeTimeProvider(now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerSecond)));
+    }
+
+    /// <summary>
+    /// Starts the API on real Kestrel (a free loopback port) and waits for its Redis client. For what a client
+    /// on a real connection sees: the in-memory test server ends a response body only when the whole request
+    /// pipeline has returned, which a stale answer followed by a background refresh does not.
+    /// </summary>
+    public static async Task<HttpClient> StartOnKestrelAsync(ApiFactory api)
+    {
+        api.UseKestrel(0);
+        api.StartServer();
+        var redis = api.Services.GetRequiredKeyedService<IConnectionMultiplexer>("cache");
+        await Eventually.TrueAsync(() => redis.IsConnected, timeoutSeconds: 15);
+        return api.CreateClient(new() { HandleCookies = false, BaseAddress = api.ClientOptions.BaseAddress });
     }
 
     /// <summary>The Redis key of a cache key's grace copy: <c>{prefix + path}#stale</c> + the rest of the key.</summary>

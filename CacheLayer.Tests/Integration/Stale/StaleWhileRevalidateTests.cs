@@ -8,14 +8,15 @@ namespace CacheLayer.Tests.Integration.Stale;
 /// <summary>
 /// Stale-while-revalidate: within <c>StaleWhileRevalidate</c> after expiry, a request answers from the
 /// grace copy at once and the entry is refreshed in the background, once per key, however many ask.
-/// The origin is held, so "at once" means: answered while the origin has not answered.
+/// The origin is held, so "at once" means: answered while the origin has not answered. On real Kestrel,
+/// as a client on a real connection sees it (see <see cref="StaleKit.StartOnKestrelAsync"/>).
 /// </summary>
 [Collection(CacheServerCollection.Name)]
 public sealed class StaleWhileRevalidateTests(CacheServerFixture store) : IAsyncLifetime
 {
     private const string Renamed = "Renamed behind the cache";
 
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = StaleKit.WholeSecondClock();
     private readonly HeldOrigin _origin = new();
     private ApiFactory _api = null!;
     private HttpClient _client = null!;
@@ -25,11 +26,12 @@ public sealed class StaleWhileRevalidateTests(CacheServerFixture store) : IAsync
         _api = new ApiFactory(store.Server.ConnectionString, time: _clock)
         {
             // 2 s: long enough that the refreshed entry is still fresh when the test reads it back.
-            Settings = StaleKit.Settings(ApiFactory.SettingsForAJumpingClock, ("Demo:Ttl:Users", "00:00:02")),
+            // A hard timeout longer than any test, so a held refresh stays held until the test releases it.
+            Settings = StaleKit.Settings(ApiFactory.SettingsForAJumpingClock,
+                ("Demo:Ttl:Users", "00:00:02"), ("CacheLayer:OriginHardTimeout", "00:01:00")),
             TestServices = _origin.Register,
         };
-        await _api.WaitUntilStoreConnectedAsync();
-        _client = _api.CreateClient(new() { HandleCookies = false });
+        _client = await StaleKit.StartOnKestrelAsync(_api);
     }
 
     public async Task DisposeAsync()
@@ -111,6 +113,29 @@ public sealed class StaleWhileRevalidateTests(CacheServerFixture store) : IAsync
                 response.Dispose();
             }
         }
+    }
+
+    [Fact]
+    public async Task The_clients_next_request_is_not_held_up_by_the_background_refresh()
+    {
+        using var other = await _client.GetAsync("/api/posts/?nocache=true");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        var stored = await WarmAndExpireAsync();
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        _origin.Hold();
+        using var stale = await _client.GetAsync("/api/users/1").WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Equal(stored, await stale.Content.ReadAsStringAsync());
+        await _origin.ReadWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The same client, most likely on the same keep-alive connection, as a browser's next request would be.
+        var next = _client.GetAsync("/api/posts/?nocache=true");
+        var answeredWhileHeld = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(3))) == next;
+        _origin.Release();
+        using var nextResponse = await next.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(answeredWhileHeld, "the next request waited for the background refresh of another one to finish");
+        Assert.Equal(HttpStatusCode.OK, nextResponse.StatusCode);
     }
 
     /// <summary>Warms user 1, renames it behind the cache, and waits until Redis has expired the entry.</summary>
