@@ -56,6 +56,10 @@ public static class StaleApp
         var app = builder.Build();
         app.MapGet("/items/{id}", (int id) => origin.Answer(id))
             .CacheResponse(Ttl, tags: ["items"]);
+        // The same origin with every stale setting of its own, over the global ones.
+        app.MapGet("/own/{id}", (int id) => origin.Answer(id))
+            .CacheResponse(Ttl, tags: ["items"], grace: TimeSpan.FromSeconds(30), staleWhileRevalidate: TimeSpan.Zero,
+                originSoftTimeout: TimeSpan.FromMilliseconds(100), originHardTimeout: TimeSpan.FromSeconds(2));
 
         await app.StartAsync();
         return app;
