@@ -68,6 +68,31 @@ public sealed class CacheLayerOptions
     /// </summary>
     public string[] CredentialQueryParameters { get; set; } = ["access_token"];
 
+    /// <summary>
+    /// How long a copy of each entry stays in Redis after its TTL, to answer when the origin fails or is
+    /// slow (see <see cref="StaleWhileRevalidate"/>, <see cref="OriginSoftTimeout"/>). Zero keeps none.
+    /// An invalidation removes the copy with the entry: an invalidated body is never served stale.
+    /// </summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// For this long after an entry expires, a request answers from its grace copy at once and the entry is
+    /// refreshed in the background, once per key at a time. Zero: the origin is always asked first.
+    /// </summary>
+    public TimeSpan StaleWhileRevalidate { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When a grace copy exists, how long a request waits for the origin before it answers with the copy;
+    /// the origin call then finishes in the background and refreshes the entry.
+    /// </summary>
+    public TimeSpan OriginSoftTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The longest a cached miss waits for the origin: then it answers with the grace copy if there is one,
+    /// else <c>504</c> (<c>application/problem+json</c>). <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the origin takes.
+    /// </summary>
+    public TimeSpan OriginHardTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
 }

@@ -24,6 +24,13 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.MaxAge), options.MemoryTier.MaxAge, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.MaxLag), options.MemoryTier.MaxLag, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.PollInterval), options.MemoryTier.PollInterval, TimeSpan.FromMilliseconds(5), options.MemoryTier.MaxLag / 2);
+        Check(builder, nameof(options.Grace), options.Grace, TimeSpan.Zero, CachePolicy.MaxGrace);
+        Check(builder, nameof(options.StaleWhileRevalidate), options.StaleWhileRevalidate, TimeSpan.Zero, CachePolicy.MaxGrace);
+        Check(builder, nameof(options.OriginSoftTimeout), options.OriginSoftTimeout, TimeSpan.Zero, CachePolicy.MaxOriginTimeout);
+        if (options.OriginHardTimeout != Timeout.InfiniteTimeSpan)
+        {
+            Check(builder, nameof(options.OriginHardTimeout), options.OriginHardTimeout, TimeSpan.FromMilliseconds(1), CachePolicy.MaxOriginTimeout);
+        }
         Check(builder, nameof(options.MaxBodySizeBytes), options.MaxBodySizeBytes, 1, 256 * 1024 * 1024, "bytes");
         if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
         {

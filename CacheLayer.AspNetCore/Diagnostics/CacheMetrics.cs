@@ -18,6 +18,7 @@ internal sealed class CacheMetrics
     private readonly Counter<long> _errors;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _collapsed;
+    private readonly Counter<long> _stale;
     private readonly Counter<long> _notModified;
     private readonly Counter<long> _circuitTransitions;
     private readonly Meter _meter;
@@ -31,6 +32,7 @@ internal sealed class CacheMetrics
         _invalidations = meter.CreateCounter<long>("cachelayer.cache.invalidations", "{invalidation}", "Cache paths invalidated by writes or admins.");
         _errors = meter.CreateCounter<long>("cachelayer.cache.errors", "{error}", "Cache store calls that failed or timed out.");
         _collapsed = meter.CreateCounter<long>("cachelayer.cache.collapsed", "{request}", "Misses answered by an identical request's origin call instead of their own.");
+        _stale = meter.CreateCounter<long>("cachelayer.cache.stale", "{request}", "Requests answered from a grace copy past its TTL, by reason.");
         _notModified = meter.CreateCounter<long>("cachelayer.cache.not_modified", "{response}", "304 answers to a matching If-None-Match.");
         _circuitTransitions = meter.CreateCounter<long>("cachelayer.cache.circuit.transitions", "{transition}", "Times the cache store circuit opened or closed.");
         _duration = meter.CreateHistogram<double>("cachelayer.cache.operation.duration", "s", "Duration of cache store calls.",
@@ -45,6 +47,8 @@ internal sealed class CacheMetrics
     public void Bypass(string route, CacheBypassReason reason) => _bypasses.Add(1, Route(route), new("cachelayer.reason", reason.Name()));
 
     public void Collapsed(string route) => _collapsed.Add(1, Route(route));
+
+    public void Stale(string route, StaleReason reason) => _stale.Add(1, Route(route), new("cachelayer.reason", reason.Name()));
 
     public void NotModified(string route) => _notModified.Add(1, Route(route));
 

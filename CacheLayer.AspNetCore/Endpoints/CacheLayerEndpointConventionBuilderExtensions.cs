@@ -28,14 +28,39 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     /// for all. Any other parameter is ignored by the key. Required when the handler takes
     /// <c>HttpContext</c> or <c>HttpRequest</c>, whose query reads cannot be known.
     /// </param>
+    /// <param name="grace">
+    /// How long a copy stays after <paramref name="ttl"/> to answer when the origin fails or is slow (zero:
+    /// none); default <c>CacheLayer:Grace</c>.
+    /// </param>
+    /// <param name="staleWhileRevalidate">
+    /// For this long after expiry, answer from the copy at once and refresh in the background; default
+    /// <c>CacheLayer:StaleWhileRevalidate</c>.
+    /// </param>
+    /// <param name="originSoftTimeout">
+    /// With a copy, how long to wait for the origin before answering with it; default <c>CacheLayer:OriginSoftTimeout</c>.
+    /// </param>
+    /// <param name="originHardTimeout">
+    /// The longest a miss waits for the origin (then the copy, or a 504); default <c>CacheLayer:OriginHardTimeout</c>.
+    /// </param>
     public static TBuilder CacheResponse<TBuilder>(
         this TBuilder builder, TimeSpan ttl, string[]? tags = null, CacheVaryByHeader[]? varyByHeaders = null, bool varyByUser = false,
-        string[]? varyByQuery = null)
+        string[]? varyByQuery = null, TimeSpan? grace = null, TimeSpan? staleWhileRevalidate = null,
+        TimeSpan? originSoftTimeout = null, TimeSpan? originHardTimeout = null)
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ttl, CachePolicy.MaxTimeToLive);
-        var policy = new CachePolicy(ttl, tags ?? [], varyByHeaders ?? [], varyByUser, varyByQuery);
+        InRange(grace, TimeSpan.Zero, CachePolicy.MaxGrace);
+        InRange(staleWhileRevalidate, TimeSpan.Zero, CachePolicy.MaxGrace);
+        InRange(originSoftTimeout, TimeSpan.Zero, CachePolicy.MaxOriginTimeout);
+        if (originHardTimeout != Timeout.InfiniteTimeSpan)
+        {
+            InRange(originHardTimeout, TimeSpan.FromMilliseconds(1), CachePolicy.MaxOriginTimeout);
+        }
+        var stale = grace is null && staleWhileRevalidate is null && originSoftTimeout is null && originHardTimeout is null
+            ? null
+            : new StaleOverrides(grace, staleWhileRevalidate, originSoftTimeout, originHardTimeout);
+        var policy = new CachePolicy(ttl, tags ?? [], varyByHeaders ?? [], varyByUser, varyByQuery, stale);
 
         builder.Add(endpoint =>
         {
@@ -53,6 +78,16 @@ public static class CacheLayerEndpointConventionBuilderExtensions
                 context.ApplicationServices, policy, EndpointRoute.ArgumentLookup(context.MethodInfo));
             return invocation => filter.InvokeAsync(invocation, next);
         });
+    }
+
+    private static void InRange(TimeSpan? value, TimeSpan min, TimeSpan max,
+        [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (value is { } given)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(given, min, name);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(given, max, name);
+        }
     }
 
     /// <summary>

@@ -12,12 +12,22 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// Query parameters that split the key besides those the handler binds; <c>"*"</c> for all. Null when
 /// not declared, which a handler reading the request itself is not allowed.
 /// </param>
+/// <param name="Stale">The endpoint's own grace and origin timeouts; null ones are the global settings'.</param>
 internal sealed record CachePolicy(
     TimeSpan TimeToLive, IReadOnlyList<string> Tags, IReadOnlyList<CacheVaryByHeader> VaryByHeaders, bool VaryByUser,
-    IReadOnlyList<string>? VaryByQuery = null)
+    IReadOnlyList<string>? VaryByQuery = null, StaleOverrides? Stale = null)
 {
-    /// <summary>The longest TTL an endpoint may ask for; bookkeeping that outlives entries is kept this long.</summary>
+    /// <summary>The longest TTL an endpoint may ask for.</summary>
     public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(1);
+
+    /// <summary>The longest grace (and stale-while-revalidate window) an endpoint may ask for.</summary>
+    public static readonly TimeSpan MaxGrace = TimeSpan.FromDays(1);
+
+    /// <summary>The longest soft or hard origin timeout.</summary>
+    public static readonly TimeSpan MaxOriginTimeout = TimeSpan.FromHours(1);
+
+    /// <summary>How long bookkeeping that outlives entries and their grace copies is kept.</summary>
+    public static readonly TimeSpan MaxRetention = MaxTimeToLive + MaxGrace;
 
     /// <summary>The <c>Vary</c> response header these variants call for, built once.</summary>
     public string VaryHeader { get; } = string.Join(", ", VaryByHeaders.Select(header => header.Name));
@@ -29,3 +39,6 @@ internal sealed record CachePolicy(
     /// <summary>The query parameters that split keys when the handler's own are not known (no endpoint metadata): the declared ones.</summary>
     public CacheKeyQueryNames DeclaredQuery { get; } = CacheKeyQueryNames.Of([], VaryByQuery);
 }
+
+/// <summary>An endpoint's own stale settings, as given to <c>CacheResponse</c>; null: the global setting.</summary>
+internal sealed record StaleOverrides(TimeSpan? Grace, TimeSpan? StaleWhileRevalidate, TimeSpan? OriginSoftTimeout, TimeSpan? OriginHardTimeout);

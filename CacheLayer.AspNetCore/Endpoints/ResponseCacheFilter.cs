@@ -15,7 +15,7 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// cookie (even from another middleware's <c>OnStarting</c>) or that the handler marked
 /// <c>private</c> or <c>no-store</c> is neither.
 /// </summary>
-internal sealed class ResponseCacheFilter(
+internal sealed partial class ResponseCacheFilter(
     CachePolicy policy,
     Func<EndpointFilterInvocationContext, string, object?> argumentLookup,
     CacheStoreGuard store,
@@ -28,6 +28,7 @@ internal sealed class ResponseCacheFilter(
     TimeProvider time) : IEndpointFilter
 {
     private readonly CacheLayerOptions _options = Checked(options.Value, policy);
+    private readonly StaleRules _stale = StaleRules.Of(policy, options.Value);
     private readonly Inflight<CacheEntry> _misses = misses;
     private readonly CacheMetrics _metrics = metrics;
     private CacheKeyTemplate? _template;
@@ -77,6 +78,10 @@ internal sealed class ResponseCacheFilter(
             tier.Set(request.Key, entry, policy.Tags, request.Epoch);
             return Hit(request, entry, CacheTier.Redis);
         }
+        if (lookup.Succeeded && _stale.KeepsCopies && await GraceCopyAsync(request) is { Entry: { } copy, Generations: { } generations })
+        {
+            return await WithCopyAsync(request, next, copy, generations);
+        }
         return await MissAsync(request, next, CacheForward.Miss, lookup.Succeeded, lookup.Value.Generations);
     }
 
@@ -111,7 +116,17 @@ internal sealed class ResponseCacheFilter(
             {
                 generations = await store.RunAsync(request.Route, "generations", s => s.GetGenerationsAsync(request.Key.Path, policy.Tags));
             }
-            response = await OriginAsync(request, next, http => CacheHeaders.Miss(http, forward, stored: false, CacheMissDetail.TooLarge));
+            var answer = await BoundedOriginAsync(request, next, http => CacheHeaders.Miss(http, forward, stored: false, CacheMissDetail.TooLarge));
+            if (!answer.Ended)
+            {
+                // Answered 504 at the hard timeout (or the client left): nothing to share or store.
+                if (leader is not null)
+                {
+                    _misses.Fail(request.Key, leader, new TimeoutException("The origin did not answer within the hard timeout."));
+                }
+                return Results.Empty;
+            }
+            response = answer.Response;
         }
         catch (Exception exception) when (leader is not null)
         {
@@ -148,7 +163,7 @@ internal sealed class ResponseCacheFilter(
     {
         public async Task OnResponseStartingAsync()
         {
-            if (PrivacyOf(request.Response, response) is { } reason)
+            if (filter.PrivacyOf(request.Response, response) is { } reason)
             {
                 Abandon();
                 CacheHeaders.Miss(request.Response, forward, stored: false, reason);
@@ -179,17 +194,20 @@ internal sealed class ResponseCacheFilter(
             }
         }
 
-        private static CacheMissDetail? PrivacyOf(HttpResponse http, CacheEntry response) =>
-            http.Headers.SetCookie.Count > 0 ? CacheMissDetail.SetCookie // a cookie is for one client only
-            : response.CacheControl is { } cacheControl && IsPrivate(cacheControl) ? CacheMissDetail.Private
-            : null;
-
-        private static bool IsPrivate(string cacheControl) =>
-            Microsoft.Net.Http.Headers.CacheControlHeaderValue.TryParse(cacheControl, out var parsed)
-                ? parsed.Private || parsed.NoStore
-                // Unparseable: err on the side of privacy.
-                : true;
     }
+
+    /// <summary>Why a response may not be stored or shared, if it may not; <paramref name="http"/>'s headers must be final.</summary>
+    private CacheMissDetail? PrivacyOf(HttpResponse http, CacheEntry response) =>
+        http.Headers.SetCookie.Count > 0 ? CacheMissDetail.SetCookie // a cookie is for one client only
+        : response.CacheControl is { } cacheControl && IsPrivate(cacheControl) ? CacheMissDetail.Private
+        : response.Body.Length > _options.MaxBodySizeBytes ? CacheMissDetail.TooLarge
+        : null;
+
+    private static bool IsPrivate(string cacheControl) =>
+        Microsoft.Net.Http.Headers.CacheControlHeaderValue.TryParse(cacheControl, out var parsed)
+            ? parsed.Private || parsed.NoStore
+            // Unparseable: err on the side of privacy.
+            : true;
 
     /// <summary>Answers with the leader's response; if it fails or is too slow, asks the origin, leaving storing to the leader.</summary>
     private async Task<object?> FollowAsync(CacheRequest request, EndpointFilterDelegate next, TaskCompletionSource<CacheEntry> leader, bool storeAnswered)
@@ -202,8 +220,8 @@ internal sealed class ResponseCacheFilter(
         }
         var detail = storeAnswered ? CacheMissDetail.None : CacheMissDetail.StoreUnavailable;
         CacheHeaders.Miss(request.Response, CacheForward.Miss, stored: false, detail);
-        var own = await OriginAsync(request, next, http => CacheHeaders.Miss(http, CacheForward.Miss, stored: false, CacheMissDetail.TooLarge));
-        return own is null ? Results.Empty : Respond(request, own);
+        var own = await BoundedOriginAsync(request, next, http => CacheHeaders.Miss(http, CacheForward.Miss, stored: false, CacheMissDetail.TooLarge));
+        return own.Response is { } response ? Respond(request, response) : Results.Empty;
     }
 
     private async Task<(bool Stored, CacheMissDetail Detail)> StoreAsync(CacheRequest request, CacheEntry response, CacheGenerations generations)
@@ -213,7 +231,7 @@ internal sealed class ResponseCacheFilter(
             return (false, CacheMissDetail.None);
         }
 
-        var set = await store.RunAsync(request.Route, "set", s => s.SetAsync(request.Key, response, generations, policy.Tags));
+        var set = await store.RunAsync(request.Route, "set", s => s.SetAsync(request.Key, response, generations, policy.Tags, _stale.Grace));
         if (!set.Succeeded)
         {
             return (false, CacheMissDetail.StoreUnavailable);

@@ -26,10 +26,37 @@ internal static class CacheHeaders
         response.Headers.Age = Seconds(entry.Age(now)).ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// A grace copy answered: <c>X-Cache: STALE</c>, a negative <c>ttl</c> (seconds since it expired), an honest
+    /// <c>Age</c>, <c>fwd=stale</c> when the origin was asked, and its status when it answered a 5xx.
+    /// </summary>
+    public static void Stale(HttpResponse response, CacheEntry entry, DateTimeOffset now, StaleReason reason, int? originStatus)
+    {
+        response.Headers[XCache] = "STALE";
+        // Floored, so a copy a fraction of a second past its expiry reads ttl=-1, never 0.
+        var ttl = (long)Math.Floor((entry.ExpiresAt - now).TotalSeconds);
+        var status = $"{CacheName}; hit; ttl={ttl.ToString(CultureInfo.InvariantCulture)}";
+        if (reason != StaleReason.WhileRevalidate)
+        {
+            status += "; fwd=stale";
+        }
+        if (originStatus is { } code)
+        {
+            status += "; fwd-status=" + code.ToString(CultureInfo.InvariantCulture);
+        }
+        response.Headers[CacheStatus] = status + "; detail=" + reason.Detail();
+        response.Headers.Age = Seconds(entry.Age(now)).ToString(CultureInfo.InvariantCulture);
+    }
+
     public static void Miss(HttpResponse response, CacheForward forward, bool stored, CacheMissDetail detail)
     {
         response.Headers[XCache] = "MISS";
-        var status = forward == CacheForward.Request ? $"{CacheName}; fwd=request" : $"{CacheName}; fwd=miss";
+        var status = forward switch
+        {
+            CacheForward.Request => $"{CacheName}; fwd=request",
+            CacheForward.Stale => $"{CacheName}; fwd=stale",
+            _ => $"{CacheName}; fwd=miss",
+        };
         if (stored)
         {
             status += "; stored";
@@ -78,5 +105,5 @@ internal static class CacheHeaders
         }
     }
 
-    private static long Seconds(TimeSpan span) => (long)span.TotalSeconds;
+    private static long Seconds(TimeSpan span) => span > TimeSpan.Zero ? (long)span.TotalSeconds : 0;
 }

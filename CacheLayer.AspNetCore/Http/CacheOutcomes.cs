@@ -24,6 +24,23 @@ internal enum CacheForward
     Miss,
     /// <summary>The client asked for a fresh answer (<c>no-cache</c>, <c>max-age=0</c>).</summary>
     Request,
+    /// <summary>Only a grace copy was cached: past its TTL, kept to answer if the origin fails or is slow.</summary>
+    Stale,
+}
+
+/// <summary>Why a grace copy answered instead of the origin; rendered in <c>Cache-Status</c> and the stale counter.</summary>
+internal enum StaleReason
+{
+    /// <summary>Within the stale-while-revalidate window: answered at once, refreshed in the background.</summary>
+    WhileRevalidate,
+    /// <summary>The origin took longer than the soft timeout; its answer refreshes the entry when it comes.</summary>
+    SoftTimeout,
+    /// <summary>The origin threw.</summary>
+    OriginError,
+    /// <summary>The origin answered a 5xx.</summary>
+    OriginStatus,
+    /// <summary>The origin did not answer within the hard timeout.</summary>
+    OriginTimeout,
 }
 
 /// <summary>Why a response from the origin was not stored, when that is worth telling.</summary>
@@ -39,6 +56,8 @@ internal enum CacheMissDetail
     TooLarge,
     /// <summary>A new variant beyond <see cref="CacheLayerOptions.MaxVariantsPerPath"/>: answered as a <see cref="CacheBypassReason.VariantLimit"/> bypass.</summary>
     VariantLimit,
+    /// <summary>The origin did not answer within the hard timeout and there was no grace copy: a 504.</summary>
+    OriginTimeout,
 }
 
 internal static class CacheOutcomeNames
@@ -64,6 +83,26 @@ internal static class CacheOutcomeNames
         CacheMissDetail.Private => "private",
         CacheMissDetail.TooLarge => "too-large",
         CacheMissDetail.VariantLimit => "variant-limit",
+        CacheMissDetail.OriginTimeout => "origin-timeout",
         _ => throw new ArgumentOutOfRangeException(nameof(detail)),
+    };
+
+    /// <summary>As written in the <c>cachelayer.reason</c> tag of the stale counter.</summary>
+    public static string Name(this StaleReason reason) => reason switch
+    {
+        StaleReason.WhileRevalidate => "stale-while-revalidate",
+        StaleReason.SoftTimeout => "soft-timeout",
+        StaleReason.OriginError => "origin-error",
+        StaleReason.OriginStatus => "origin-status",
+        StaleReason.OriginTimeout => "origin-timeout",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
+
+    /// <summary>As written in <c>Cache-Status</c>: RFC 5861's names; the three origin failures are all <c>stale-if-error</c>.</summary>
+    public static string Detail(this StaleReason reason) => reason switch
+    {
+        StaleReason.WhileRevalidate => "stale-while-revalidate",
+        StaleReason.SoftTimeout => "soft-timeout",
+        _ => "stale-if-error",
     };
 }

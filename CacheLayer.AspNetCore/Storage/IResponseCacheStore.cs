@@ -16,6 +16,12 @@ internal interface IResponseCacheStore
     /// </summary>
     Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags);
 
+    /// <summary>
+    /// The grace copy of the entry at <paramref name="key"/>, on the same terms as <see cref="GetAsync"/>: only
+    /// if neither its path nor a tag was invalidated since it was stored. Its expiry has passed, or is about to.
+    /// </summary>
+    Task<CacheLookup> GetStaleAsync(CacheKey key, IReadOnlyList<string> tags);
+
     /// <summary>The generations of the path and its <paramref name="tags"/>, read by a miss before it asks the origin.</summary>
     Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags);
 
@@ -23,12 +29,13 @@ internal interface IResponseCacheStore
     /// Stores the entry, findable by its <paramref name="tags"/>, unless its path or a tag was
     /// invalidated since <paramref name="generations"/> were read (<see cref="StoreOutcome.Invalidated"/>)
     /// or it is a new variant of a path that has <see cref="CacheLayerOptions.MaxVariantsPerPath"/> live
-    /// entries already (<see cref="StoreOutcome.VariantLimit"/>).
+    /// entries already (<see cref="StoreOutcome.VariantLimit"/>). With a <paramref name="grace"/>, a copy stays
+    /// that long past the entry's expiry (<see cref="GetStaleAsync"/>).
     /// </summary>
-    Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags);
+    Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags, TimeSpan grace = default);
 
     /// <summary>
-    /// Advances the generations concerned and removes the entries, a bounded chunk per round trip (<see cref="CacheInvalidation.All"/>:
+    /// Advances the generations concerned and removes the entries and their grace copies, a bounded chunk per round trip (<see cref="CacheInvalidation.All"/>:
     /// every entry the layer stored); returns how many were removed. Telling the other API processes is
     /// the <see cref="InvalidationFeed"/>'s job.
     /// </summary>

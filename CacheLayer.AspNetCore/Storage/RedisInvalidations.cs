@@ -6,11 +6,12 @@ namespace CacheLayer.AspNetCore.Storage;
 
 /// <summary>
 /// Invalidations on the <see cref="RedisLayout"/>. A path or tag is retired first, in one command, by deleting
-/// its generation: from then on no entry stored under the old token is served and no miss that read it stores
-/// (a later miss creates a fresh random token). Deleting the entries is clean-up, a bounded chunk of members
-/// per round trip; a chunk's commands each touch one slot. Deleting single keys of a path (by key, or by a
-/// prefix that ends inside its query) only re-fences it (see <see cref="CacheGenerations"/>): its misses in
-/// flight cannot store, and its other variants stay. Every loop is bounded by the members counted when it
+/// its generation: from then on no entry or grace copy stored under the old token is served and no miss that
+/// read it stores (a later miss creates a fresh random token). Deleting the entries and copies is clean-up, a
+/// bounded chunk of members per round trip; a chunk's commands each touch one slot. Deleting single keys of a
+/// path (by key, or by a prefix that ends inside its query) only re-fences it (see <see cref="CacheGenerations"/>):
+/// its misses in flight cannot store, and its other variants stay; there, deleting the grace copy is what
+/// keeps it from being served. Every loop is bounded by the members counted when it
 /// starts, so entries stored meanwhile cannot keep it going.
 /// </summary>
 internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layout, IOptions<CacheLayerOptions> options, TimeProvider time)
@@ -104,16 +105,26 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
     }
 
     /// <summary>
-    /// Removes one cache entry, re-fencing its path. Only a live key the layer stored counts: its
-    /// bookkeeping, a key some other application wrote under the prefix, or a key that is not there is
-    /// left alone (false).
+    /// Removes one cache entry and its grace copy, re-fencing its path; true if either was there. Only a key
+    /// the layer stored counts: its bookkeeping, or a key some other application wrote under the prefix, is
+    /// left alone. A grace copy is the layer's own key, removed whatever the entry's state.
     /// </summary>
     private async Task<bool> RemoveKeyAsync(string key)
     {
         var path = CacheKey.PathOf(key);
         var database = await redis.DatabaseAsync();
-        var expiresAt = await Bounded(database.SortedSetScoreAsync(layout.VariantsKeyOf(path), RedisLayout.VariantOf(path, key)));
-        return expiresAt > Now && await RemoveAsync(database, [key], PathGeneration.Refence) > 0;
+        var expiresAt = database.SortedSetScoreAsync(layout.VariantsKeyOf(path), RedisLayout.VariantOf(path, key));
+        var copy = database.KeyDeleteAsync(layout.StaleKeyOf(path, key));
+        await Bounded(Task.WhenAll(expiresAt, copy));
+        if (await expiresAt is null)
+        {
+            if (await copy)
+            {
+                await Bounded(database.ScriptEvaluateAsync(RedisScripts.Refence, [layout.GenerationKeyOf(path)], [CacheGenerations.NewToken()]));
+            }
+            return await copy;
+        }
+        return await RemoveAsync(database, [key], PathGeneration.Refence) > 0 && await expiresAt > Now || await copy;
     }
 
     private async Task<long> RemoveAllAsync()
@@ -122,7 +133,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
         long removed = 0;
         for (var shard = 0; shard < RedisLayout.KeyShards; shard++)
         {
-            var keys = layout.KeysShard(shard);
+            var keys = layout.RetainedShard(shard);
             for (var chunks = await ChunksIn(database.SortedSetLengthAsync(keys)); chunks > 0; chunks--)
             {
                 var members = await Bounded(database.SortedSetRangeByRankAsync(keys, 0, Chunk - 1));
@@ -140,10 +151,10 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
         RemoveAsync(database, keys, _ => generation);
 
     /// <summary>
-    /// Deletes these entries (one chunk) and their members in the path and key indexes, in one round trip of
-    /// commands that each touch one slot, first doing to each path's generation what <paramref name="generationOf"/>
-    /// says. Tag indexes keep such members until they expire: deleting a missing key does nothing, and nothing
-    /// counts them.
+    /// Deletes these entries (one chunk), their grace copies and their members in the path and key indexes, in
+    /// one round trip of commands that each touch one slot, first doing to each path's generation what
+    /// <paramref name="generationOf"/> says; returns how many entries (not copies) it deleted. Tag indexes keep
+    /// such members until they expire: deleting a missing key does nothing, and nothing counts them.
     /// </summary>
     private async Task<long> RemoveAsync(IDatabase database, IReadOnlyCollection<string> keys, Func<string, PathGeneration> generationOf)
     {
@@ -162,6 +173,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
                     break;
             }
             deletes.Add(database.KeyDeleteAsync([.. path.Select(key => layout.EntryKeyOf(path.Key, key))]));
+            writes.Add(database.KeyDeleteAsync([.. path.Select(key => layout.StaleKeyOf(path.Key, key))]));
             writes.Add(database.SortedSetRemoveAsync(layout.VariantsKeyOf(path.Key), [.. path.Select(key => RedisLayout.VariantOf(path.Key, key))]));
         }
         foreach (var shard in keys.GroupBy(key => RedisLayout.KeyShardOf(CacheKey.PathOf(key))))
@@ -169,6 +181,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
             RedisValue[] members = [.. shard.Select(key => (RedisValue)key)];
             writes.Add(database.SortedSetRemoveAsync(layout.KeysShard(shard.Key), members));
             writes.Add(database.SortedSetRemoveAsync(layout.LexShard(shard.Key), members));
+            writes.Add(database.SortedSetRemoveAsync(layout.RetainedShard(shard.Key), members));
         }
         await Bounded(Task.WhenAll(Task.WhenAll(writes), Task.WhenAll(deletes)));
         return deletes.Sum(delete => delete.Result);

@@ -8,10 +8,12 @@ namespace CacheLayer.AspNetCore.Storage;
 /// (<c>?page=2|accept-language=fr</c>, or nothing). With <c>P</c> the <see cref="CacheLayerOptions.KeyPrefix"/>:
 /// <list type="bullet">
 /// <item>the plain path's entry is <c>P</c> + path, the seed's key: it hashes as a whole, like the tag <c>{P + path}</c>;</item>
-/// <item>a variant's entry is <c>{P + path}</c> + rest, and the path's generation and variants set are
-/// <c>{P + path}#gen</c> and <c>{P + path}#variants</c>: one hash slot holds everything one path needs;</item>
-/// <item>cross-path indexes are sharded, each shard its own hash tag: the live keys scored by expiry and by name
-/// in <c>{P__cachelayer:s<i>i</i>}keys</c> and <c>…lex</c> (a path's keys all in the shard its name hashes to),
+/// <item>a variant's entry is <c>{P + path}</c> + rest, its grace copy <c>{P + path}#stale</c> + rest, and the path's
+/// generation and variants set are <c>{P + path}#gen</c> and <c>{P + path}#variants</c>: one hash slot holds
+/// everything one path needs;</item>
+/// <item>cross-path indexes are sharded, each shard its own hash tag: the live keys scored by expiry in
+/// <c>{P__cachelayer:s<i>i</i>}keys</c>, the keys with an entry or a grace copy scored by the later expiry in <c>…retained</c>,
+/// and the same keys by name in <c>…lex</c> (a path's keys all in the shard its name hashes to),
 /// a tag's generation in <c>{P__cachelayer:tag:<i>tag</i>}#gen</c> and its keys in <c>{P__cachelayer:tag:<i>tag</i>:s<i>j</i>}keys</c>;</item>
 /// <item>the invalidation log every replica reads is <c>{P__cachelayer:log}entries</c> and its sequence <c>{P__cachelayer:log}seq</c>;</item>
 /// <item>the deployment-wide statistics share one hash tag: each replica's snapshot in <c>{P__cachelayer:stats}r:<i>id</i></c>,
@@ -39,6 +41,11 @@ internal sealed class RedisLayout(string keyPrefix)
         : path.Contains('}') ? TagOf(path)
         : KeyPrefix + path;
 
+    /// <summary>The Redis key of an entry's grace copy: beside the entry, in its path's slot.</summary>
+    public RedisKey StaleKeyOf(CacheKey key) => StaleKeyOf(key.Path, key.Value);
+
+    public RedisKey StaleKeyOf(string path, string key) => string.Concat(TagOf(path), "#stale", key.AsSpan(path.Length));
+
     public RedisKey GenerationKeyOf(string path) => TagOf(path) + "#gen";
 
     public RedisKey VariantsKeyOf(string path) => TagOf(path) + "#variants";
@@ -49,6 +56,8 @@ internal sealed class RedisLayout(string keyPrefix)
     public RedisKey KeysShard(int shard) => $"{{{KeyPrefix}{Bookkeeping}s{shard}}}keys";
 
     public RedisKey LexShard(int shard) => $"{{{KeyPrefix}{Bookkeeping}s{shard}}}lex";
+
+    public RedisKey RetainedShard(int shard) => $"{{{KeyPrefix}{Bookkeeping}s{shard}}}retained";
 
     /// <summary>The invalidation log: a sorted set of entries scored by their sequence number.</summary>
     public RedisKey InvalidationLog => $"{{{KeyPrefix}{Bookkeeping}log}}entries";

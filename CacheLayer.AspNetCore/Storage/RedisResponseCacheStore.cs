@@ -24,10 +24,15 @@ internal sealed class RedisResponseCacheStore(
 
     public Task Connected => redis.GetAsync();
 
-    public async Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags)
+    public Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags) => ReadAsync(_layout.EntryKeyOf(key), key, tags, withGenerations: false);
+
+    /// <summary>The copy comes with the generations it was checked against: a refresh stores under them.</summary>
+    public Task<CacheLookup> GetStaleAsync(CacheKey key, IReadOnlyList<string> tags) => ReadAsync(_layout.StaleKeyOf(key), key, tags, withGenerations: true);
+
+    private async Task<CacheLookup> ReadAsync(RedisKey entryKey, CacheKey key, IReadOnlyList<string> tags, bool withGenerations)
     {
         var database = await redis.DatabaseAsync();
-        var read = database.StringGetAsync([_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path)]);
+        var read = database.StringGetAsync([entryKey, _layout.GenerationKeyOf(key.Path)]);
         var tagReads = tags.Count == 0 ? [] : new Task<RedisValue>[tags.Count];
         for (var i = 0; i < tagReads.Length; i++)
         {
@@ -39,7 +44,7 @@ internal sealed class RedisResponseCacheStore(
             await Task.WhenAll(tagReads);
         }
         return (values[0].IsNull ? null : Fresh((byte[])values[0]!, values[1], tagReads)) is { } entry
-            ? new CacheLookup(entry)
+            ? new CacheLookup(entry, withGenerations ? Generations(values[1], tagReads) : null)
             : new CacheLookup(null, Generations(values[1], tagReads));
     }
 
@@ -94,7 +99,7 @@ internal sealed class RedisResponseCacheStore(
     private static Task<RedisResult> ReadGeneration(IDatabase database, RedisKey generation, RedisValue newToken) =>
         database.ScriptEvaluateAsync(RedisScripts.ReadGeneration, [generation], [newToken, (long)NewGenerationLifetime.TotalMilliseconds]);
 
-    public async Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags)
+    public async Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags, TimeSpan grace = default)
     {
         var ttl = (long)(entry.ExpiresAt - entry.StoredAt).TotalMilliseconds;
         if (ttl <= 0)
@@ -109,12 +114,14 @@ internal sealed class RedisResponseCacheStore(
         var database = await redis.DatabaseAsync();
         var expiresAt = entry.ExpiresAt.ToUnixTimeMilliseconds();
         var plain = key.Value.Length == key.Path.Length;
+        var kept = grace > TimeSpan.Zero ? ttl + (long)grace.TotalMilliseconds : 0;
+        var retainedUntil = expiresAt + (long)grace.TotalMilliseconds;
         var store = database.ScriptEvaluateAsync(
             RedisScripts.Store,
-            [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path), _layout.VariantsKeyOf(key.Path)],
+            [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path), _layout.VariantsKeyOf(key.Path), _layout.StaleKeyOf(key)],
             [
                 generations.Path, StoredEntry.Write(entry, generations.ServeTokens()), ttl, expiresAt, Now,
-                RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxTimeToLive.TotalMilliseconds,
+                RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxRetention.TotalMilliseconds, kept,
             ]);
         // Tag generations live in other slots: checked alongside (a hit checks them again), so that an
         // entry a tag invalidation already retired is not reported stored nor kept in memory.
@@ -136,17 +143,19 @@ internal sealed class RedisResponseCacheStore(
             }
         }
 
-        // The cross-path indexes (count, prefix, tag) live in other slots. The request does not wait for
-        // them; later commands on this connection, such as a count, still see them.
+        // The cross-path indexes (count, retention, prefix, tag) live in other slots. The request does not
+        // wait for them; later commands on this connection, such as a count, still see them. All but the
+        // count keep a key while its grace copy lives, so invalidations find the copy too.
         var shard = RedisLayout.KeyShardOf(key.Path);
         const CommandFlags later = CommandFlags.FireAndForget;
         _ = database.SortedSetAddAsync(_layout.KeysShard(shard), key.Value, expiresAt, flags: later);
+        _ = database.SortedSetAddAsync(_layout.RetainedShard(shard), key.Value, retainedUntil, flags: later);
         _ = database.SortedSetAddAsync(_layout.LexShard(shard), key.Value, 0, flags: later);
         foreach (var tag in tags)
         {
             var tagShard = _layout.TagShard(tag, RedisLayout.TagShardOf(key.Path));
-            _ = database.SortedSetAddAsync(tagShard, key.Value, expiresAt, flags: later);
-            _ = database.KeyExpireAsync(tagShard, CachePolicy.MaxTimeToLive, flags: later);
+            _ = database.SortedSetAddAsync(tagShard, key.Value, retainedUntil, flags: later);
+            _ = database.KeyExpireAsync(tagShard, CachePolicy.MaxRetention, flags: later);
         }
         return StoreOutcome.Stored;
     }
@@ -163,14 +172,18 @@ internal sealed class RedisResponseCacheStore(
         return (await Task.WhenAll(counts)).Sum();
     }
 
-    /// <summary>A chunk at a time: the count and prefix shards together, then the tag shards of the tags this process named.</summary>
+    /// <summary>
+    /// A chunk at a time: the count shards, the retention and prefix shards together (a key stays in those
+    /// while its grace copy lives), then the tag shards of the tags this process named. Returns the expired entries.
+    /// </summary>
     public async Task<long> TrimExpiredAsync()
     {
         var database = await redis.DatabaseAsync();
         long trimmed = 0;
         for (var shard = 0; shard < RedisLayout.KeyShards; shard++)
         {
-            trimmed += await TrimAsync(database, _layout.KeysShard(shard), _layout.LexShard(shard));
+            trimmed += await TrimAsync(database, _layout.KeysShard(shard));
+            await TrimAsync(database, _layout.RetainedShard(shard), _layout.LexShard(shard));
         }
         // Every replica trims the tags it stores under, which covers every tag in use.
         foreach (var tag in _layout.KnownTags)

@@ -19,12 +19,12 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: the entry, the path's generation, the path's variants set. ARGV: the token read before the
-    /// origin was asked, the value, its TTL in ms, its expiry (unix ms), now (unix ms), its member in the
-    /// variants set, the variant cap (0: none), the generation's lifetime in ms. Expired variants are
+    /// KEYS: the entry, the path's generation, the path's variants set, the entry's grace copy. ARGV: the token
+    /// read before the origin was asked, the value, its TTL in ms, its expiry (unix ms), now (unix ms), its member
+    /// in the variants set, the variant cap (0: none), the generation's lifetime in ms, the grace copy's lifetime
+    /// in ms (0: none). The copy holds the same bytes, so the same tokens retire both. Expired variants are
     /// dropped when the set reaches the cap, so they never hold room (and the set never outgrows it).
-    /// Returns 1 when stored,
-    /// 0 when the path's token changed or is gone, 2 when a new variant would exceed the cap.
+    /// Returns 1 when stored, 0 when the path's token changed or is gone, 2 when a new variant would exceed the cap.
     /// </summary>
     public const string Store = """
         if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
@@ -34,8 +34,15 @@ internal static class RedisScripts
           if redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[6]) then return 2 end
         end
         redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        local kept = tonumber(ARGV[9])
+        if kept > 0 then
+          redis.call('SET', KEYS[4], ARGV[2], 'PX', kept)
+        else
+          redis.call('DEL', KEYS[4])
+          kept = tonumber(ARGV[3])
+        end
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
-        redis.call('PEXPIRE', KEYS[3], ARGV[3])
+        redis.call('PEXPIRE', KEYS[3], kept)
         redis.call('PEXPIRE', KEYS[2], ARGV[8])
         return 1
         """;
