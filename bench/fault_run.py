@@ -441,10 +441,14 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     control_bad = [s for s in answered
                    if s.method == "GET" and s.path == "/api/users/2" and s.status == 200 and s.name != SEED_NAMES[s.path]]
 
-    # The origin outage, per path: 200 fresh (HIT or MISS) / 200 stale (by Cache-Status detail) / 503 / other.
+    # GETs started while the origin was down (the outage's start to the API's end of it, no recovery margin), per
+    # path: 200 fresh (HIT or MISS) / 200 stale (by Cache-Status detail) / 503 / other.
+    outage = next((f for f in run.faults if f.kind == "outage"), None)
+    down = (outage.start, outage.origin_back or outage.end or outage.start) if outage else None
+    down_gets = [s for s in answered if s.method == "GET" and down and down[0] <= s.start < down[1]]
     by_path: dict[str, dict[str, int]] = {p: {} for p in READ_PATHS}
     stale_kinds: dict[str, dict[str, int]] = {p: {} for p in READ_PATHS}
-    for s in in_outage_gets:
+    for s in down_gets:
         k = ("200 stale" if s.stale else "200 fresh") if s.status == 200 else str(s.status)
         by_path[s.path][k] = by_path[s.path].get(k, 0) + 1
         if s.stale:
@@ -457,7 +461,6 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     # the DELETE returned and before the origin was back may not be a 200: with nothing stored, it is the
     # origin's 503. One that started before the origin was back but ended after may be the origin's fresh
     # answer (MISS) or a hit on it; a stale answer there is still the deleted body (a refill is fresh for its TTL).
-    outage = next((f for f in run.faults if f.kind == "outage"), None)
     inval_checked: list[Sample] = []
     invalidated: list[Sample] = []
     inval_unjudged: list[Sample] = []
@@ -525,6 +528,8 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
                                      f"STALE {sum(s.stale is not None for s in in_outage_gets)}), "
                                      f"503 {sum(s.status == 503 for s in in_outage_gets)}; "
                                      f"PUT 503 {sum(s.method == 'PUT' for s in origin_down)}"),
+        *([("GETs while the origin was down", f"{len(down_gets)} started t={down[0] - run.t0:.1f}s .. t={down[1] - run.t0:.1f}s, per path:")]
+          if down else []),
         *((f"  {p}", "GET 200 fresh / 200 stale / 503: "
                      f"{by_path[p].get('200 fresh', 0)} / {by_path[p].get('200 stale', 0)} / {by_path[p].get('503', 0)}"
                      + "".join(f", {k} {v}" for k, v in sorted(by_path[p].items()) if k not in ("200 fresh", "200 stale", "503"))
