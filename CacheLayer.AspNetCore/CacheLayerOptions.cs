@@ -93,6 +93,13 @@ public sealed class CacheLayerOptions
     /// </summary>
     public TimeSpan OriginHardTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// After the origin fails (throws, answers 5xx or times out) for a key with a grace copy, how long that
+    /// copy answers without the origin being asked again. Zero: every request past the
+    /// <see cref="StaleWhileRevalidate"/> window asks it.
+    /// </summary>
+    public TimeSpan OriginFailureBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
 }

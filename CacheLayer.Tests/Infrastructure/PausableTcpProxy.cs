@@ -79,8 +79,21 @@ public sealed class PausableTcpProxy : IAsyncDisposable
                 _connections.Add(client);
                 _connections.Add(upstream);
             }
-            _ = PumpAsync(client.GetStream(), upstream.GetStream());
-            _ = PumpAsync(upstream.GetStream(), client.GetStream());
+            NetworkStream fromClient, fromUpstream;
+            try
+            {
+                fromClient = client.GetStream();
+                fromUpstream = upstream.GetStream();
+            }
+            catch (InvalidOperationException)
+            {
+                // The client (a reconnect attempt) hung up between accept and here.
+                client.Dispose();
+                upstream.Dispose();
+                continue;
+            }
+            _ = PumpAsync(fromClient, fromUpstream);
+            _ = PumpAsync(fromUpstream, fromClient);
         }
     }
 
