@@ -69,6 +69,12 @@ if ! dotnet publish "$work/src/CacheLayer.Api" -c Release -o "$work/api" --nolog
   echo "publish failed; try SOURCE=HEAD to build the last commit" >&2
   exit 1
 fi
+if [ ! -x "$work/api/CacheLayer.Api" ]; then
+  # Seen once with other builds running on the machine: publish exited 0 without writing the app.
+  echo "publish exited 0 but wrote no $work/api/CacheLayer.Api; the end of its log:" >&2
+  tail -20 "$work/publish.log" >&2
+  exit 1
+fi
 
 # The same command is used by fault_run.py to restart it on the same port.
 redis_port=$(free_port)

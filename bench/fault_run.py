@@ -6,7 +6,9 @@ For --duration seconds:
   * one writer PUTs /api/users/1 {"name": "v<n>"} every ~200 ms (n = 1, 2, ...); user 2 is never written;
   * a fault controller stops and restarts redis-server twice (same port, ~6 s down each), pauses it once
     (DEBUG SLEEP 5), then takes the demo origin down for 6 s (POST /api/demo/origin/outage, admin key),
-    deleting the key GET:/api/users/2 inside that outage (DELETE /api/cache?key=..., admin key).
+    deleting the key GET:/api/users/2 inside that outage (DELETE /api/cache?key=..., admin key). The outage
+    starts between two PUTs, 150 ms after the last one returned (the writer waits for it), so that user 1
+    has been refilled since its last write and no PUT that passed the origin returns 200 inside the outage.
     Each fault window runs from the fault's start to its end plus a 5 s recovery margin.
 
 A stale read is a GET /api/users/1 that started after PUT "v<n>" had returned 200 but answered with a
@@ -51,6 +53,7 @@ INVALIDATED_KEY = "GET:/api/users/2"
 # seconds into it at the latest (its 5 s TTL lapses within 5 s of the outage's start), leaving the rest
 # of the outage to check.
 DELETE_AT_LATEST = 4.0
+OUTAGE_AFTER_WRITE = 0.15  # seconds between the last PUT's return and the outage's start (see origin_outage)
 SEED_NAMES = {"/api/users/1": "Cached User A", "/api/users/2": "Cached User B"}
 RECOVERY_MARGIN = 5.0
 STOP_SECONDS = 6.0
@@ -102,6 +105,8 @@ class Run:
     samples: list[list[Sample]] = field(default_factory=list)
     acks: list[tuple[float, int]] = field(default_factory=list)  # (time PUT v<n> returned 200, n)
     faults: list[Fault] = field(default_factory=list)
+    # Held by the writer around each PUT, and by the outage while it starts: no PUT straddles the outage's start.
+    writes: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(slots=True)
@@ -210,9 +215,13 @@ def writer(run: Run, host: str, port: int, timeout: float, interval: float, out:
     while not run.stop.is_set() and time.monotonic() < run.deadline:
         n += 1
         body = json.dumps({"name": f"v{n}"}).encode()
+        run.writes.acquire()
         start = time.monotonic()
         try:
-            a = client.request("PUT", "/api/users/1", body, {"Content-Type": "application/json"})
+            try:
+                a = client.request("PUT", "/api/users/1", body, {"Content-Type": "application/json"})
+            finally:
+                run.writes.release()
             end = time.monotonic()
             out.append(Sample("PUT", "/api/users/1", start, end, a.status, None, a.x_cache, version=n,
                               cache_status=a.cache_status, title=a.problem_title()))
@@ -314,9 +323,16 @@ def origin_outage(run: Run, args, fault: Fault):
     client = Client(u.hostname, u.port or 80, args.timeout)
     admin = {"X-Api-Key": args.admin_key}
     try:
-        m0, w0 = time.monotonic(), time.time()
-        a = client.request("POST", f"/api/demo/origin/outage?seconds={OUTAGE_SECONDS}", headers=admin)
-        m1, w1 = time.monotonic(), time.time()
+        # Start between two PUTs, once the last one has returned and GETs have had OUTAGE_AFTER_WRITE to
+        # refill user 1: a PUT that passed the origin just before the outage would otherwise return 200
+        # after it began and leave user 1 with no copy (a write removes both), and the outage's figures
+        # for user 1 would depend on that race.
+        with run.writes:
+            run.stop.wait(OUTAGE_AFTER_WRITE)
+            fault.start = m0 = time.monotonic()
+            w0 = time.time()
+            a = client.request("POST", f"/api/demo/origin/outage?seconds={OUTAGE_SECONDS}", headers=admin)
+            m1, w1 = time.monotonic(), time.time()
         if a.status != 200:
             fault.ok, fault.note = False, f"outage route answered {a.status}: {a.data[:200]!r}"
             fault.end = time.monotonic()
@@ -461,6 +477,23 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     # the DELETE returned and before the origin was back may not be a 200: with nothing stored, it is the
     # origin's 503. One that started before the origin was back but ended after may be the origin's fresh
     # answer (MISS) or a hit on it; a stale answer there is still the deleted body (a refill is fresh for its TTL).
+    # User 1 has a copy to serve stale in the outage only if a GET refilled it after the last PUT acknowledged
+    # before the outage (the PUT removed the entry and its copy; a refill takes the origin's latency).
+    user1_before = None
+    if down:
+        last_ack = next(((t, n) for t, n in reversed(acks) if t <= down[0]), None)
+        last_fill = max((s for s in answered if s.method == "GET" and s.path == "/api/users/1"
+                         and s.status == 200 and s.end <= down[0] and "stored" in (s.cache_status or "")),
+                        key=lambda s: s.end, default=None)
+        user1_before = ", ".join(x for x in (
+            f"last PUT acknowledged {(down[0] - last_ack[0]) * 1000:.0f} ms before (v{last_ack[1]})" if last_ack else "no PUT acknowledged before",
+            f"last stored refill (GET MISS) ended {(down[0] - last_fill.end) * 1000:.0f} ms before ({last_fill.name})" if last_fill else "no stored refill before",
+        ))
+        late = [n for t, n in acks if down[0] < t < down[1]]
+        if late:
+            user1_before += f"; acknowledged after the outage began: {', '.join(f'v{n}' for n in late)}: no copy to serve"
+        elif last_ack and (not last_fill or last_fill.end < last_ack[0]):
+            user1_before += ": no copy to serve"
     inval_checked: list[Sample] = []
     invalidated: list[Sample] = []
     inval_unjudged: list[Sample] = []
@@ -535,6 +568,7 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
                      + "".join(f", {k} {v}" for k, v in sorted(by_path[p].items()) if k not in ("200 fresh", "200 stale", "503"))
                      + (f"  ({', '.join(f'{k} {v}' for k, v in sorted(stale_kinds[p].items()))})" if stale_kinds[p] else ""))
           for p in READ_PATHS),
+        *([("user 1 as the origin went down", user1_before)] if user1_before else []),
         ("invalidated bodies served", f"{len(invalidated)}" + (
             f"  (of {len(inval_checked)} GET {INVALIDATED_PATH} started after the DELETE returned and before the "
             f"origin was back: 503 {sum(s.status == 503 for s in inval_checked)}, "
