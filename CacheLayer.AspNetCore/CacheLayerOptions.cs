@@ -31,9 +31,9 @@ public sealed class CacheLayerOptions
     public int MaxKeyLength { get; set; } = 1024;
 
     /// <summary>
-    /// Most entries (query and header variants, the plain path included) stored per path. A new variant
+    /// Most variants (query and header variants, the plain path included) stored per path. A new variant
     /// beyond it is served from the origin uncached (<c>BYPASS</c>, <c>detail=variant-limit</c>); the plain
-    /// path and variants already stored are always stored, and expired variants do not count.
+    /// path and variants already stored are always stored; a variant counts while its entry or its grace copy lives.
     /// </summary>
     public int MaxVariantsPerPath { get; set; } = 1000;
 
