@@ -70,6 +70,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<InvalidationFeed>();
         services.AddSingleton<SharedReads>();
         services.AddSingleton<Inflight<CacheEntry>>();
+        services.AddSingleton<OriginBackoff>();
         services.AddSingleton<ProcessCaches>();
         services.AddSingleton<CacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());

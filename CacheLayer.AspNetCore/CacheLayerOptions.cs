@@ -31,9 +31,9 @@ public sealed class CacheLayerOptions
     public int MaxKeyLength { get; set; } = 1024;
 
     /// <summary>
-    /// Most entries (query and header variants, the plain path included) stored per path. A new variant
+    /// Most variants (query and header variants, the plain path included) stored per path. A new variant
     /// beyond it is served from the origin uncached (<c>BYPASS</c>, <c>detail=variant-limit</c>); the plain
-    /// path and variants already stored are always stored, and expired variants do not count.
+    /// path and variants already stored are always stored; a variant counts while its entry or its grace copy lives.
     /// </summary>
     public int MaxVariantsPerPath { get; set; } = 1000;
 
@@ -92,6 +92,13 @@ public sealed class CacheLayerOptions
     /// else <c>504</c> (<c>application/problem+json</c>). <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the origin takes.
     /// </summary>
     public TimeSpan OriginHardTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// After the origin fails (throws, answers 5xx or times out) for a key with a grace copy, how long that
+    /// copy answers without the origin being asked again. Zero: every request past the
+    /// <see cref="StaleWhileRevalidate"/> window asks it.
+    /// </summary>
+    public TimeSpan OriginFailureBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();

@@ -26,6 +26,7 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.PollInterval), options.MemoryTier.PollInterval, TimeSpan.FromMilliseconds(5), options.MemoryTier.MaxLag / 2);
         Check(builder, nameof(options.Grace), options.Grace, TimeSpan.Zero, CachePolicy.MaxGrace);
         Check(builder, nameof(options.StaleWhileRevalidate), options.StaleWhileRevalidate, TimeSpan.Zero, CachePolicy.MaxGrace);
+        Check(builder, nameof(options.OriginFailureBackoff), options.OriginFailureBackoff, TimeSpan.Zero, CachePolicy.MaxOriginTimeout);
         Check(builder, nameof(options.OriginSoftTimeout), options.OriginSoftTimeout, TimeSpan.Zero, CachePolicy.MaxOriginTimeout);
         if (options.OriginHardTimeout != Timeout.InfiniteTimeSpan)
         {

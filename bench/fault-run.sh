@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Fault-injection load run: the API (Release) against a throw-away redis-server, all on loopback.
 # Drives load for DURATION seconds while redis-server is stopped and restarted twice and paused once, and
-# the demo origin is down for 6 s (see bench/fault_run.py), then prints requests sent, 5xx, stale reads and p50/p99 latency during
-# and outside the faults, and a count of the API's warn/fail log lines.
+# the demo origin is down for 6 s (see bench/fault_run.py), then prints requests sent, 5xx, stale reads, the outage's GETs per
+# path (200 fresh / 200 stale / 503), invalidated bodies served (a key the admin deleted during the outage), p50/p99 latency
+# during and outside the faults, and a count of the API's warn/fail log lines.
 #   bash bench/fault-run.sh                  # DURATION=75 (seconds, at least 60)
+#   bash bench/fault-run.sh --duration 60    # the same as DURATION=60
 #   SOURCE=HEAD bash bench/fault-run.sh      # build a git revision instead of the working tree
 # The API is built from a copy of the sources (the working tree by default), so a build running in the
-# repository at the same time is not disturbed. Exits non-zero when the run saw a 5xx, a stale read,
-# a connection error or a failed fault injection.
+# repository at the same time is not disturbed. Exits non-zero when the run saw a 5xx (other than the origin's 503s during
+# its outage), a stale read, an invalidated body served, a connection error or a failed fault injection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-75}
 SOURCE=${SOURCE:-worktree}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) [ $# -ge 2 ] || { echo "--duration needs a value" >&2; exit 2; }; DURATION=$2; shift 2 ;;
+    --duration=*) DURATION=${1#--duration=}; shift ;;
+    *) echo "unknown argument '$1' (the only flag is --duration N; SOURCE is set in the environment)" >&2; exit 2 ;;
+  esac
+done
 if ! [[ "$DURATION" =~ ^[0-9]+$ ]] || [ "$DURATION" -lt 60 ]; then
   echo "DURATION must be a whole number of seconds, at least 60 (got '$DURATION')" >&2
   exit 2
@@ -58,6 +67,12 @@ echo "building CacheLayer.Api (Release) from $SOURCE ($(git rev-parse --short "$
 if ! dotnet publish "$work/src/CacheLayer.Api" -c Release -o "$work/api" --nologo -v quiet >"$work/publish.log" 2>&1; then
   grep -E 'error|Error' "$work/publish.log" | sort -u | head -20 >&2 || true
   echo "publish failed; try SOURCE=HEAD to build the last commit" >&2
+  exit 1
+fi
+if [ ! -x "$work/api/CacheLayer.Api" ]; then
+  # Seen once with other builds running on the machine: publish exited 0 without writing the app.
+  echo "publish exited 0 but wrote no $work/api/CacheLayer.Api; the end of its log:" >&2
+  tail -20 "$work/publish.log" >&2
   exit 1
 fi
 

@@ -5,14 +5,24 @@ For --duration seconds:
   * reader threads loop GET /api/users/1, GET /api/users/2 and GET /api/posts/ on keep-alive connections;
   * one writer PUTs /api/users/1 {"name": "v<n>"} every ~200 ms (n = 1, 2, ...); user 2 is never written;
   * a fault controller stops and restarts redis-server twice (same port, ~6 s down each), pauses it once
-    (DEBUG SLEEP 5), then takes the demo origin down for 6 s (POST /api/demo/origin/outage, admin key).
+    (DEBUG SLEEP 5), then takes the demo origin down for 6 s (POST /api/demo/origin/outage, admin key),
+    deleting the key GET:/api/users/2 inside that outage (DELETE /api/cache?key=..., admin key). The outage
+    starts between two PUTs, 150 ms after the last one returned (the writer waits for it), so that user 1
+    has been refilled since its last write and no PUT that passed the origin returns 200 inside the outage.
     Each fault window runs from the fault's start to its end plus a 5 s recovery margin.
 
 A stale read is a GET /api/users/1 that started after PUT "v<n>" had returned 200 but answered with a
-version below n ("Cached User A" is version 0). Latency is split by whether the request overlapped a fault
-window. During the origin outage a request the cache cannot answer gets the origin's 503: those are
-counted apart, as what serving stale would save. Exits 1 on any other 5xx, a stale read, a wrong control
-read or a connection error; 2 if a fault could not be injected (the run then says nothing about that fault).
+version below n ("Cached User A" is version 0), whether served fresh or stale (Cache-Status
+detail=stale-while-revalidate|soft-timeout|stale-if-error). Latency is split by whether the request
+overlapped a fault window. During the origin outage each path's GETs are counted as 200 fresh, 200 stale
+(by that Cache-Status detail) or the origin's 503 (a 503 whose problem title is the origin's), and a 504
+or any other 5xx is a failure. Inside the outage the admin deletes the key GET:/api/users/2 (DELETE
+/api/cache?key=...), once the readers see it served stale or 4 s into the outage at the latest: every
+GET /api/users/2 that starts after the DELETE returned and before the origin is back must not be a 200
+(nothing is stored to serve, so the origin's 503); a 200 there is an invalidated body served.
+Exits 1 on any other 5xx, a stale read, an invalidated body served, a wrong control read or a connection
+error; 2 if a fault could not be injected or the invalidation check had nothing to judge (the run then
+says nothing about that fault).
 """
 
 from __future__ import annotations
@@ -30,8 +40,20 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import datetime
 
 READ_PATHS = ("/api/users/1", "/api/users/2", "/api/posts/")
+STALE_DETAILS = ("stale-while-revalidate", "soft-timeout", "stale-if-error")
+ORIGIN_503_TITLE = "The origin is unavailable"  # the demo's OriginOutageExceptionHandler
+# Deleted by the admin inside the origin outage; no GET of it that starts after the DELETE returned may be a
+# 200 until the origin is back. User 2 is never written, so nothing else refills or invalidates it.
+INVALIDATED_PATH = "/api/users/2"
+INVALIDATED_KEY = "GET:/api/users/2"
+# The DELETE goes out once a reader has seen INVALIDATED_PATH answered stale in the outage, or this many
+# seconds into it at the latest (its 5 s TTL lapses within 5 s of the outage's start), leaving the rest
+# of the outage to check.
+DELETE_AT_LATEST = 4.0
+OUTAGE_AFTER_WRITE = 0.15  # seconds between the last PUT's return and the outage's start (see origin_outage)
 SEED_NAMES = {"/api/users/1": "Cached User A", "/api/users/2": "Cached User B"}
 RECOVERY_MARGIN = 5.0
 STOP_SECONDS = 6.0
@@ -52,6 +74,13 @@ class Sample:
     x_cache: str | None = None
     name: str | None = None
     version: int | None = None  # for PUTs: the version written
+    cache_status: str | None = None
+    title: str | None = None  # a problem response's title (for 5xx: whose 503 it is)
+
+    @property
+    def stale(self) -> str | None:
+        """The Cache-Status detail of a stale answer (stale-while-revalidate, soft-timeout, stale-if-error), else None."""
+        return stale_detail(self.cache_status) if self.status == 200 else None
 
 
 @dataclass(slots=True)
@@ -61,6 +90,11 @@ class Fault:
     end: float | None = None
     ok: bool = True
     note: str = ""
+    # origin outage only: when the API's origin comes back (monotonic, from the route's "until"), and the
+    # admin DELETE of INVALIDATED_KEY inside the outage: (start, end, status, message).
+    origin_back: float | None = None
+    delete: tuple[float, float, int | None, str] | None = None
+    stale_before_delete: int = 0
 
 
 @dataclass
@@ -71,6 +105,40 @@ class Run:
     samples: list[list[Sample]] = field(default_factory=list)
     acks: list[tuple[float, int]] = field(default_factory=list)  # (time PUT v<n> returned 200, n)
     faults: list[Fault] = field(default_factory=list)
+    # Held by the writer around each PUT, and by the outage while it starts: no PUT straddles the outage's start.
+    writes: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(slots=True)
+class Answer:
+    status: int
+    x_cache: str | None
+    cache_status: str | None
+    data: bytes
+
+    def problem_title(self) -> str | None:
+        if self.status < 400:
+            return None
+        try:
+            title = json.loads(self.data).get("title")
+        except (ValueError, AttributeError):
+            return None
+        return title[:80] if isinstance(title, str) else None
+
+
+def stale_detail(cache_status: str | None) -> str | None:
+    """detail=stale-while-revalidate|soft-timeout|stale-if-error of CacheLayer's Cache-Status member, else None."""
+    if not cache_status:
+        return None
+    for member in cache_status.split(","):
+        params = [p.strip() for p in member.split(";")]
+        if params[0] != "CacheLayer":
+            continue
+        for p in params[1:]:
+            if p.startswith("detail="):
+                d = p[len("detail="):].strip('"')
+                return d if d in STALE_DETAILS else None
+    return None
 
 
 class Client:
@@ -89,7 +157,7 @@ class Client:
             data = resp.read()
             if resp.will_close:
                 self.close()
-            return resp.status, resp.getheader("X-Cache"), data
+            return Answer(resp.status, resp.getheader("X-Cache"), resp.getheader("Cache-Status"), data)
         except BaseException:
             self.close()
             raise
@@ -122,15 +190,16 @@ def reader(run: Run, host: str, port: int, timeout: float, index: int, out: list
         i += 1
         start = time.monotonic()
         try:
-            status, x_cache, data = client.request("GET", path)
+            a = client.request("GET", path)
             end = time.monotonic()
             name = None
-            if status == 200 and path in SEED_NAMES:
+            if a.status == 200 and path in SEED_NAMES:
                 try:
-                    name = json.loads(data)["user"]["name"]
+                    name = json.loads(a.data)["user"]["name"]
                 except (ValueError, KeyError, TypeError):
                     name = None
-            s = Sample("GET", path, start, end, status, None, x_cache, name)
+            s = Sample("GET", path, start, end, a.status, None, a.x_cache, name,
+                       cache_status=a.cache_status, title=a.problem_title())
         except (OSError, http.client.HTTPException) as e:
             end = time.monotonic()
             s = Sample("GET", path, start, end, None, f"{type(e).__name__}: {e}"[:120])
@@ -146,12 +215,17 @@ def writer(run: Run, host: str, port: int, timeout: float, interval: float, out:
     while not run.stop.is_set() and time.monotonic() < run.deadline:
         n += 1
         body = json.dumps({"name": f"v{n}"}).encode()
+        run.writes.acquire()
         start = time.monotonic()
         try:
-            status, x_cache, _ = client.request("PUT", "/api/users/1", body, {"Content-Type": "application/json"})
+            try:
+                a = client.request("PUT", "/api/users/1", body, {"Content-Type": "application/json"})
+            finally:
+                run.writes.release()
             end = time.monotonic()
-            out.append(Sample("PUT", "/api/users/1", start, end, status, None, x_cache, version=n))
-            if status == 200:
+            out.append(Sample("PUT", "/api/users/1", start, end, a.status, None, a.x_cache, version=n,
+                              cache_status=a.cache_status, title=a.problem_title()))
+            if a.status == 200:
                 run.acks.append((end, n))
         except (OSError, http.client.HTTPException) as e:
             end = time.monotonic()
@@ -244,20 +318,68 @@ def pause(run: Run, args, fault: Fault):
 
 
 def origin_outage(run: Run, args, fault: Fault):
+    """Origin down for OUTAGE_SECONDS; inside it, the admin deletes INVALIDATED_KEY (see DELETE_AT_LATEST)."""
     u = urllib.parse.urlsplit(args.base)
     client = Client(u.hostname, u.port or 80, args.timeout)
+    admin = {"X-Api-Key": args.admin_key}
     try:
-        status, _, data = client.request("POST", f"/api/demo/origin/outage?seconds={OUTAGE_SECONDS}",
-                                         headers={"X-Api-Key": args.admin_key})
+        # Start between two PUTs, once the last one has returned and GETs have had OUTAGE_AFTER_WRITE to
+        # refill user 1: a PUT that passed the origin just before the outage would otherwise return 200
+        # after it began and leave user 1 with no copy (a write removes both), and the outage's figures
+        # for user 1 would depend on that race.
+        with run.writes:
+            run.stop.wait(OUTAGE_AFTER_WRITE)
+            fault.start = m0 = time.monotonic()
+            w0 = time.time()
+            a = client.request("POST", f"/api/demo/origin/outage?seconds={OUTAGE_SECONDS}", headers=admin)
+            m1, w1 = time.monotonic(), time.time()
+        if a.status != 200:
+            fault.ok, fault.note = False, f"outage route answered {a.status}: {a.data[:200]!r}"
+            fault.end = time.monotonic()
+            return
+        # The route answers when the outage ends (UTC); the API runs on this machine's clock.
+        try:
+            until = datetime.fromisoformat(json.loads(a.data)["until"]).timestamp()
+        except (ValueError, KeyError, TypeError) as e:
+            fault.ok, fault.note = False, f"outage route's answer has no 'until' ({type(e).__name__}): {a.data[:200]!r}"
+            until = w1 + OUTAGE_SECONDS
+        fault.origin_back = until - ((w0 - m0) + (w1 - m1)) / 2
+
+        # Delete user 2's entry once it is being served stale (or at DELETE_AT_LATEST into the outage).
+        latest = fault.start + DELETE_AT_LATEST
+        while time.monotonic() < latest and not run.stop.is_set() and not seen_stale(run, INVALIDATED_PATH, fault.start):
+            run.stop.wait(0.02)
+        if not run.stop.is_set():
+            d0 = time.monotonic()
+            a = client.request("DELETE", "/api/cache?key=" + urllib.parse.quote(INVALIDATED_KEY, safe=""), headers=admin)
+            d1 = time.monotonic()
+            try:
+                message = str(json.loads(a.data).get("message", ""))[:80]
+            except (ValueError, AttributeError):
+                message = a.data[:80].decode(errors="replace")
+            fault.delete = (d0, d1, a.status, message)
+            if a.status not in (200, 404):  # 404: nothing stored under the key (it is deleted all the same)
+                fault.ok, fault.note = False, f"admin DELETE of {INVALIDATED_KEY} answered {a.status}: {message!r}"
+            elif d1 >= fault.origin_back:
+                fault.ok, fault.note = False, f"admin DELETE of {INVALIDATED_KEY} returned after the origin was back"
     finally:
         client.close()
-    if status != 200:
-        fault.ok, fault.note = False, f"outage route answered {status}: {data[:200]!r}"
-        fault.end = time.monotonic()
-        return
-    run.stop.wait(max(0.0, fault.start + OUTAGE_SECONDS - time.monotonic()))
+    run.stop.wait(max(0.0, max(fault.start + OUTAGE_SECONDS, fault.origin_back or 0.0) - time.monotonic()))
     fault.end = time.monotonic()
-    fault.note = f"origin down {fault.end - fault.start:.1f} s"
+    if fault.ok:
+        fault.note = f"origin down {fault.end - fault.start:.1f} s"
+        if fault.delete:
+            d0, d1, status, message = fault.delete
+            fault.note += f"; DELETE {INVALIDATED_KEY} at t={d0 - run.t0:.1f}s answered {status} {message!r}"
+
+
+def seen_stale(run: Run, path: str, since: float) -> bool:
+    """Whether a reader's latest samples include a stale 200 of path that started at or after since."""
+    for out in list(run.samples):
+        for s in out[-12:]:  # lists appended by the reader threads: a slice is a consistent copy
+            if s.path == path and s.start >= since and s.stale:
+                return True
+    return False
 
 
 FAULTS = {"stop": stop_start, "pause": pause, "outage": origin_outage}
@@ -307,7 +429,8 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
         key = f"{s.status // 100}xx"
         classes[key] = classes.get(key, 0) + 1
     five_all = [s for s in answered if s.status >= 500]
-    origin_down = [s for s in five_all if in_outage(s) and s.status == 503]
+    # The origin's 503 (its problem title says so) while it is down or within the recovery margin after.
+    origin_down = [s for s in five_all if in_outage(s) and s.status == 503 and s.title == ORIGIN_503_TITLE]
     five = [s for s in five_all if s not in origin_down]
     in_outage_gets = [s for s in answered if s.method == "GET" and in_outage(s)]
 
@@ -333,6 +456,75 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
             stale.append((s, v, need, s.start - ack_t))
     control_bad = [s for s in answered
                    if s.method == "GET" and s.path == "/api/users/2" and s.status == 200 and s.name != SEED_NAMES[s.path]]
+
+    # GETs started while the origin was down (the outage's start to the API's end of it, no recovery margin), per
+    # path: 200 fresh (HIT or MISS) / 200 stale (by Cache-Status detail) / 503 / other.
+    outage = next((f for f in run.faults if f.kind == "outage"), None)
+    down = (outage.start, outage.origin_back or outage.end or outage.start) if outage else None
+    down_gets = [s for s in answered if s.method == "GET" and down and down[0] <= s.start < down[1]]
+    by_path: dict[str, dict[str, int]] = {p: {} for p in READ_PATHS}
+    stale_kinds: dict[str, dict[str, int]] = {p: {} for p in READ_PATHS}
+    for s in down_gets:
+        k = ("200 stale" if s.stale else "200 fresh") if s.status == 200 else str(s.status)
+        by_path[s.path][k] = by_path[s.path].get(k, 0) + 1
+        if s.stale:
+            stale_kinds[s.path][s.stale] = stale_kinds[s.path].get(s.stale, 0) + 1
+    # X-Cache: STALE goes with a stale Cache-Status detail and nothing else does (reported, not a failure).
+    header_mismatch = [s for s in answered if s.method == "GET" and s.status == 200
+                       and ((s.x_cache or "").upper() == "STALE") != (s.stale is not None)]
+
+    # Invalidated bodies: the admin deleted INVALIDATED_KEY inside the outage. A GET of it that started after
+    # the DELETE returned and before the origin was back may not be a 200: with nothing stored, it is the
+    # origin's 503. One that started before the origin was back but ended after may be the origin's fresh
+    # answer (MISS) or a hit on it; a stale answer there is still the deleted body (a refill is fresh for its TTL).
+    # User 1 has a copy to serve stale in the outage only if a GET refilled it after the last PUT acknowledged
+    # before the outage (the PUT removed the entry and its copy; a refill takes the origin's latency).
+    user1_before = None
+    if down:
+        last_ack = next(((t, n) for t, n in reversed(acks) if t <= down[0]), None)
+        last_fill = max((s for s in answered if s.method == "GET" and s.path == "/api/users/1"
+                         and s.status == 200 and s.end <= down[0] and "stored" in (s.cache_status or "")),
+                        key=lambda s: s.end, default=None)
+        user1_before = ", ".join(x for x in (
+            f"last PUT acknowledged {(down[0] - last_ack[0]) * 1000:.0f} ms before (v{last_ack[1]})" if last_ack else "no PUT acknowledged before",
+            f"last stored refill (GET MISS) ended {(down[0] - last_fill.end) * 1000:.0f} ms before ({last_fill.name})" if last_fill else "no stored refill before",
+        ))
+        late = [n for t, n in acks if down[0] < t < down[1]]
+        if late:
+            user1_before += f"; acknowledged after the outage began: {', '.join(f'v{n}' for n in late)}: no copy to serve"
+        elif last_ack and (not last_fill or last_fill.end < last_ack[0]):
+            user1_before += ": no copy to serve"
+    inval_checked: list[Sample] = []
+    invalidated: list[Sample] = []
+    inval_unjudged: list[Sample] = []
+    inval_origin = 0  # 200 MISS that ended after the origin was back: its fresh answer
+    stale_before_delete = 0
+    inval_problem = None
+    if outage is None:
+        inval_problem = "the origin outage did not run"
+    elif outage.delete is None or outage.origin_back is None:
+        inval_problem = f"no admin DELETE of {INVALIDATED_KEY} inside the outage"
+    else:
+        d0, d1, _, _ = outage.delete
+        back = outage.origin_back
+        for s in answered:
+            if s.method != "GET" or s.path != INVALIDATED_PATH:
+                continue
+            if s.start >= outage.start and s.end <= d0 and s.stale:
+                stale_before_delete += 1
+            if not d1 <= s.start < back:
+                continue
+            inval_checked.append(s)
+            if s.status != 200:
+                continue
+            if s.end <= back or s.stale:
+                invalidated.append(s)
+            elif (s.x_cache or "").upper() != "MISS":
+                inval_unjudged.append(s)
+            else:
+                inval_origin += 1
+        if not inval_checked:
+            inval_problem = f"no GET of {INVALIDATED_PATH} answered between the DELETE and the origin's return"
 
     during = sorted((s.end - s.start) * 1000 for s in answered if in_fault(s))
     outside = sorted((s.end - s.start) * 1000 for s in answered if not in_fault(s))
@@ -362,11 +554,30 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
         ("5xx (origin outage's 503s apart)", f"{len(five)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(five, lambda s: f'{s.method} {s.path} {s.status}').items())})" if five else "")),
         ("connection errors/timeouts", f"{len(errors)}" + (f"  ({', '.join(f'{k} {v}' for k, v in count_by(errors, lambda s: s.error.split(':')[0]).items())})" if errors else "")),
         ("stale reads (user 1)", f"{len(stale)}  of {sum(1 for s in answered if s.method == 'GET' and s.path == '/api/users/1' and s.status == 200)} "
-                                 f"200 reads; {sum(1 for x in stale if in_fault(x[0]))} during faults"),
+                                 f"200 reads ({sum(1 for s in answered if s.method == 'GET' and s.path == '/api/users/1' and s.stale)} of them stale answers); "
+                                 f"{sum(1 for x in stale if in_fault(x[0]))} during faults, {sum(1 for x in stale if x[0].stale)} among the stale answers"),
         ("during the origin outage", f"GET {len(in_outage_gets)}: 200 {sum(s.status == 200 for s in in_outage_gets)} "
-                                     f"(HIT {sum(s.status == 200 and (s.x_cache or '').upper() == 'HIT' for s in in_outage_gets)}), "
+                                     f"(HIT {sum(s.status == 200 and (s.x_cache or '').upper() == 'HIT' for s in in_outage_gets)}, "
+                                     f"STALE {sum(s.stale is not None for s in in_outage_gets)}), "
                                      f"503 {sum(s.status == 503 for s in in_outage_gets)}; "
                                      f"PUT 503 {sum(s.method == 'PUT' for s in origin_down)}"),
+        *([("GETs while the origin was down", f"{len(down_gets)} started t={down[0] - run.t0:.1f}s .. t={down[1] - run.t0:.1f}s, per path:")]
+          if down else []),
+        *((f"  {p}", "GET 200 fresh / 200 stale / 503: "
+                     f"{by_path[p].get('200 fresh', 0)} / {by_path[p].get('200 stale', 0)} / {by_path[p].get('503', 0)}"
+                     + "".join(f", {k} {v}" for k, v in sorted(by_path[p].items()) if k not in ("200 fresh", "200 stale", "503"))
+                     + (f"  ({', '.join(f'{k} {v}' for k, v in sorted(stale_kinds[p].items()))})" if stale_kinds[p] else ""))
+          for p in READ_PATHS),
+        *([("user 1 as the origin went down", user1_before)] if user1_before else []),
+        ("invalidated bodies served", f"{len(invalidated)}" + (
+            f"  (of {len(inval_checked)} GET {INVALIDATED_PATH} started after the DELETE returned and before the "
+            f"origin was back: 503 {sum(s.status == 503 for s in inval_checked)}, "
+            f"200 {sum(s.status == 200 for s in inval_checked)}"
+            + (f" ({inval_origin} fetched from the origin as it came back"
+               + (f", {len(inval_unjudged)} hit(s) ending after its return, not judged" if inval_unjudged else "") + ")"
+               if inval_origin or inval_unjudged else "")
+            + f"; {stale_before_delete} stale before the DELETE)" if outage and outage.delete else "")),
+        ("X-Cache STALE vs stale detail", f"{len(header_mismatch)} mismatched GET 200"),
         ("wrong control reads (user 2)", f"{len(control_bad)}"),
         ("unrecognised user 1 names", f"{len(unparsed)}"),
         ("PUTs acknowledged (200)", f"{len(acks)}  (last version v{acks[-1][1] if acks else 0})"),
@@ -374,7 +585,8 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
                                   f"(n={len(during)}, {fault_secs:.1f} s of windows)"),
         ("latency outside faults", f"p50 {fmt_ms(pct(outside, 50))} ms  p99 {fmt_ms(pct(outside, 99))} ms  (n={len(outside)})"),
         ("X-Cache HIT ratio outside", f"{hits_out / len(gets_out):.1%}  ({hits_out}/{len(gets_out)} GET 200)" if gets_out else "-"),
-        ("X-Cache HIT ratio during", f"{hits_in / len(gets_in):.1%}  ({hits_in}/{len(gets_in)} GET 200)" if gets_in else "-"),
+        ("X-Cache HIT ratio during", f"{hits_in / len(gets_in):.1%}  ({hits_in}/{len(gets_in)} GET 200; "
+                                     f"STALE {sum(s.stale is not None for s in gets_in)})" if gets_in else "-"),
     ]
     w = max(len(k) for k, _ in rows)
     for k, v in rows:
@@ -382,10 +594,19 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     if stale:
         print("first stale reads:")
         for s, v, need, since in stale[:5]:
-            print(f"  {rel(s.start)} GET /api/users/1 -> name v{v} (X-Cache {s.x_cache}), expected >= v{need} "
+            print(f"  {rel(s.start)} GET /api/users/1 -> name v{v} (X-Cache {s.x_cache}, Cache-Status {s.cache_status}), expected >= v{need} "
                   f"(acknowledged {since * 1000:.0f} ms before the GET started)")
         last = stale[-1][0]
         print(f"  ... last stale read at {rel(last.start)}")
+    if invalidated:
+        print("first invalidated bodies served:")
+        for s in invalidated[:5]:
+            print(f"  {rel(s.start)}..{rel(s.end)} GET {s.path} -> 200 {s.name!r} (X-Cache {s.x_cache}, Cache-Status {s.cache_status}), "
+                  f"{(s.start - outage.delete[1]) * 1000:.0f} ms after the DELETE returned")
+    if inval_problem:
+        print(f"invalidation check not made: {inval_problem}")
+    if header_mismatch:
+        print("first X-Cache/Cache-Status mismatches:", "; ".join(f"{rel(s.start)} {s.path} X-Cache {s.x_cache}, Cache-Status {s.cache_status}" for s in header_mismatch[:3]))
     if control_bad:
         print("first wrong control reads:", ", ".join(f"{rel(s.start)} {s.name!r}" for s in control_bad[:5]))
     if unparsed:
@@ -393,12 +614,12 @@ def report(run: Run, samples: list[Sample], args, warm: int) -> int:
     if errors:
         print("first connection errors:", "; ".join(f"{rel(s.start)} {s.method} {s.path}: {s.error}" for s in errors[:3]))
     if five:
-        print("first 5xx:", "; ".join(f"{rel(s.start)} {s.method} {s.path} {s.status}" for s in five[:5]))
+        print("first 5xx:", "; ".join(f"{rel(s.start)} {s.method} {s.path} {s.status} {s.title!r} (Cache-Status {s.cache_status})" for s in five[:5]))
     print("command:", " ".join(shlex.quote(a) for a in [sys.executable.rsplit('/', 1)[-1]] + sys.argv))
 
-    if any(not f.ok for f in run.faults) or missing:
+    if any(not f.ok for f in run.faults) or missing or inval_problem:
         return 2
-    return 1 if (five or stale or control_bad or errors) else 0
+    return 1 if (five or stale or control_bad or errors or invalidated) else 0
 
 
 def merge(windows, lo_bound, hi_bound):

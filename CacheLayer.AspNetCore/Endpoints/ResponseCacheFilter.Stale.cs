@@ -65,6 +65,11 @@ internal sealed partial class ResponseCacheFilter
             tier.Set(request.Key, copy, policy.Tags, request.Epoch);
             return Hit(request, copy, CacheTier.Redis);
         }
+        if (backoff.TryGet(request.Key, out var failure, out var failedStatus))
+        {
+            // The origin failed for this key moments ago: not asked again yet.
+            return Stale(request, copy, failure, failedStatus, forwarded: false);
+        }
         var revalidate = now - copy.ExpiresAt <= _stale.StaleWhileRevalidate;
         if (!_misses.TryLead(request.Key, out var leader))
         {
@@ -93,14 +98,18 @@ internal sealed partial class ResponseCacheFilter
             if (!call.Handler.IsCompletedSuccessfully)
             {
                 _misses.Fail(request.Key, leader, call.Handler.Exception?.InnerException ?? new TimeoutException("The origin call was cancelled."));
-                return Stale(request, copy, call.TimedOut ? StaleReason.OriginTimeout : StaleReason.OriginError);
+                var reason = call.TimedOut ? StaleReason.OriginTimeout : StaleReason.OriginError;
+                backoff.Failed(request.Key, reason, null);
+                return Stale(request, copy, reason);
             }
             var response = await CaptureApartAsync(request, call.Handler.Result);
             if (response.StatusCode >= StatusCodes.Status500InternalServerError)
             {
                 _misses.Complete(request.Key, leader, response);
+                backoff.Failed(request.Key, StaleReason.OriginStatus, response.StatusCode);
                 return Stale(request, copy, StaleReason.OriginStatus, response.StatusCode);
             }
+            backoff.Succeeded(request.Key);
             statistics.Miss(request.Key);
             _metrics.Miss(request.Route);
             var hook = request.HttpContext.Features.Get<ResponseStartHook>()
@@ -133,7 +142,7 @@ internal sealed partial class ResponseCacheFilter
         statistics.Miss(request.Key);
         _metrics.Miss(request.Route);
         _metrics.Collapsed(request.Route);
-        CacheHeaders.Collapsed(request.Response);
+        CacheHeaders.Collapsed(request.Response, CacheForward.Stale);
         return Respond(request, answer);
     }
 
@@ -149,6 +158,7 @@ internal sealed partial class ResponseCacheFilter
             if (!call.Handler.IsCompletedSuccessfully)
             {
                 _misses.Fail(request.Key, leader, call.Handler.Exception?.InnerException ?? new TimeoutException("The origin call was cancelled."));
+                backoff.Failed(request.Key, call.TimedOut ? StaleReason.OriginTimeout : StaleReason.OriginError, null);
                 return;
             }
             CacheEntry response;
@@ -160,6 +170,14 @@ internal sealed partial class ResponseCacheFilter
             {
                 _misses.Fail(request.Key, leader, exception);
                 return;
+            }
+            if (response.StatusCode >= StatusCodes.Status500InternalServerError)
+            {
+                backoff.Failed(request.Key, StaleReason.OriginStatus, response.StatusCode);
+            }
+            else
+            {
+                backoff.Succeeded(request.Key);
             }
             // The client's response is complete: its headers (a cookie middleware added) are final.
             if (response.StatusCode != StatusCodes.Status200OK || PrivacyOf(request.Response, response) is not null)
@@ -189,11 +207,11 @@ internal sealed partial class ResponseCacheFilter
         return (await ResponseCapture.ExecuteAsync(apart, handlerResult, time.GetUtcNow(), policy.TimeToLive, int.MaxValue, static _ => { }))!;
     }
 
-    private BodyResult Stale(in CacheRequest request, CacheEntry copy, StaleReason reason, int? originStatus = null)
+    private BodyResult Stale(in CacheRequest request, CacheEntry copy, StaleReason reason, int? originStatus = null, bool forwarded = true)
     {
         statistics.Hit(request.Key);
         _metrics.Stale(request.Route, reason);
-        CacheHeaders.Stale(request.Response, copy, time.GetUtcNow(), reason, originStatus);
+        CacheHeaders.Stale(request.Response, copy, time.GetUtcNow(), reason, originStatus, forwarded);
         return Respond(request, copy);
     }
 }

@@ -22,6 +22,7 @@ internal sealed partial class ResponseCacheFilter(
     MemoryTier tier,
     SharedReads reads,
     Inflight<CacheEntry> misses,
+    OriginBackoff backoff,
     CacheStatistics statistics,
     CacheMetrics metrics,
     IOptions<CacheLayerOptions> options,

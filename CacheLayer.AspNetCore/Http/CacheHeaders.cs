@@ -28,19 +28,19 @@ internal static class CacheHeaders
 
     /// <summary>
     /// A grace copy answered: <c>X-Cache: STALE</c>, a negative <c>ttl</c> (seconds since it expired), an honest
-    /// <c>Age</c>, <c>fwd=stale</c> when the origin was asked, and its status when it answered a 5xx.
+    /// <c>Age</c>, <c>fwd=stale</c> when this request asked the origin, and its status when it answered a 5xx.
     /// </summary>
-    public static void Stale(HttpResponse response, CacheEntry entry, DateTimeOffset now, StaleReason reason, int? originStatus)
+    public static void Stale(HttpResponse response, CacheEntry entry, DateTimeOffset now, StaleReason reason, int? originStatus, bool forwarded)
     {
         response.Headers[XCache] = "STALE";
         // Floored, so a copy a fraction of a second past its expiry reads ttl=-1, never 0.
         var ttl = (long)Math.Floor((entry.ExpiresAt - now).TotalSeconds);
         var status = $"{CacheName}; hit; ttl={ttl.ToString(CultureInfo.InvariantCulture)}";
-        if (reason != StaleReason.WhileRevalidate)
+        if (forwarded && reason != StaleReason.WhileRevalidate)
         {
             status += "; fwd=stale";
         }
-        if (originStatus is { } code)
+        if (forwarded && originStatus is { } code)
         {
             status += "; fwd-status=" + code.ToString(CultureInfo.InvariantCulture);
         }
@@ -69,10 +69,10 @@ internal static class CacheHeaders
     }
 
     /// <summary>A miss answered by an identical request's origin call (RFC 9211 <c>collapsed</c>).</summary>
-    public static void Collapsed(HttpResponse response)
+    public static void Collapsed(HttpResponse response, CacheForward forward = CacheForward.Miss)
     {
         response.Headers[XCache] = "MISS";
-        response.Headers[CacheStatus] = $"{CacheName}; fwd=miss; collapsed";
+        response.Headers[CacheStatus] = forward == CacheForward.Stale ? $"{CacheName}; fwd=stale; collapsed" : $"{CacheName}; fwd=miss; collapsed";
     }
 
     public static void Bypass(HttpResponse response, CacheBypassReason reason)

@@ -113,10 +113,10 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
     {
         var path = CacheKey.PathOf(key);
         var database = await redis.DatabaseAsync();
-        var expiresAt = database.SortedSetScoreAsync(layout.VariantsKeyOf(path), RedisLayout.VariantOf(path, key));
+        var retainedUntil = database.SortedSetScoreAsync(layout.VariantsKeyOf(path), RedisLayout.VariantOf(path, key));
         var copy = database.KeyDeleteAsync(layout.StaleKeyOf(path, key));
-        await Bounded(Task.WhenAll(expiresAt, copy));
-        if (await expiresAt is null)
+        await Bounded(Task.WhenAll(retainedUntil, copy));
+        if (await retainedUntil is null)
         {
             if (await copy)
             {
@@ -124,7 +124,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
             }
             return await copy;
         }
-        return await RemoveAsync(database, [key], PathGeneration.Refence) > 0 && await expiresAt > Now || await copy;
+        return await RemoveAsync(database, [key], PathGeneration.Refence) > 0 && await retainedUntil > Now || await copy;
     }
 
     private async Task<long> RemoveAllAsync()

@@ -120,7 +120,7 @@ internal sealed class RedisResponseCacheStore(
             RedisScripts.Store,
             [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path), _layout.VariantsKeyOf(key.Path), _layout.StaleKeyOf(key)],
             [
-                generations.Path, StoredEntry.Write(entry, generations.ServeTokens()), ttl, expiresAt, Now,
+                generations.Path, StoredEntry.Write(entry, generations.ServeTokens()), ttl, retainedUntil, Now,
                 RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxRetention.TotalMilliseconds, kept,
             ]);
         // Tag generations live in other slots: checked alongside (a hit checks them again), so that an

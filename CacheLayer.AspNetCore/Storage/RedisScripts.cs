@@ -20,10 +20,11 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS: the entry, the path's generation, the path's variants set, the entry's grace copy. ARGV: the token
-    /// read before the origin was asked, the value, its TTL in ms, its expiry (unix ms), now (unix ms), its member
+    /// read before the origin was asked, the value, its TTL in ms, when it and its copy are both gone (unix ms), now (unix ms), its member
     /// in the variants set, the variant cap (0: none), the generation's lifetime in ms, the grace copy's lifetime
-    /// in ms (0: none). The copy holds the same bytes, so the same tokens retire both. Expired variants are
-    /// dropped when the set reaches the cap, so they never hold room (and the set never outgrows it).
+    /// in ms (0: none). The copy holds the same bytes, so the same tokens retire both. A variant holds room
+    /// in the cap while its entry or its copy lives; gone ones are dropped when the set reaches the cap (so
+    /// the set never outgrows it).
     /// Returns 1 when stored, 0 when the path's token changed or is gone, 2 when a new variant would exceed the cap.
     /// </summary>
     public const string Store = """
