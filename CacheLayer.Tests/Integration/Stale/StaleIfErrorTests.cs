@@ -51,8 +51,16 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
             ("cachelayer_reason", "origin-error"), ("http_route", StaleKit.UsersRoute)));
         Assert.Single(samples.Matching(StaleKit.StaleMetric, ("http_route", StaleKit.UsersRoute)));
 
-        // The origin is back: the request still had a copy, but the origin answered in time.
+        // The origin is back, but it failed for this key less than CacheLayer:OriginFailureBackoff (5 s, not in
+        // the contract; README "When the origin fails") ago: the copy answers without asking it.
         await StaleKit.EndOutageAsync(api);
+        using var withinBackoff = await client.GetAsync("/api/users/1");
+        Assert.Equal("STALE", withinBackoff.XCache());
+        Assert.Equal("CacheLayer; hit; ttl=-19; detail=stale-if-error", withinBackoff.CacheStatus());
+        Assert.Equal(stored, await withinBackoff.Content.ReadAsStringAsync());
+
+        // Past the backoff: the request still has a copy, but the origin answers in time.
+        clock.Advance(TimeSpan.FromSeconds(5));
         using var fresh = await client.GetAsync("/api/users/1");
         using var hit = await client.GetAsync("/api/users/1");
 
