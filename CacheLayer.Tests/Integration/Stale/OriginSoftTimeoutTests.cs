@@ -19,15 +19,7 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
     public async Task A_slow_origin_is_answered_stale_after_the_soft_timeout_and_its_late_answer_refreshes_the_entry()
     {
         var origin = new HeldOrigin();
-        await using var api = new ApiFactory(store.Server.ConnectionString)
-        {
-            Settings = StaleKit.Settings(null,
-                ("Demo:Ttl:Users", "00:00:02"),
-                ("CacheLayer:StaleWhileRevalidate", "00:00:00"),
-                ("CacheLayer:OriginSoftTimeout", "00:00:00.300"),
-                ("CacheLayer:OriginHardTimeout", "00:00:20")),
-            TestServices = origin.Register,
-        };
+        await using var api = SlowOriginApi(origin);
         using var client = await StaleKit.StartOnKestrelAsync(api); // see StartOnKestrelAsync: a real connection
         using var releasedAtEnd = origin.ReleasedAtEnd();
         using var warm = await client.GetAsync("/api/users/1");
@@ -63,4 +55,82 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
             ("cachelayer_reason", "soft-timeout"), ("http_route", StaleKit.UsersRoute)));
         Assert.Single(samples.Matching(StaleKit.StaleMetric, ("http_route", StaleKit.UsersRoute)));
     }
+    [Fact]
+    public async Task Concurrent_requests_past_the_window_cause_one_origin_call_and_all_answer_stale_after_the_soft_timeout()
+    {
+        const int Requests = 10;
+        var origin = new HeldOrigin();
+        await using var api = SlowOriginApi(origin);
+        using var client = await StaleKit.StartOnKestrelAsync(api);
+        using var releasedAtEnd = origin.ReleasedAtEnd();
+        using var warm = await client.GetAsync("/api/users/1");
+        var stored = await warm.Content.ReadAsStringAsync();
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
+        var readsBefore = origin.Reads;
+        origin.Hold();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, Requests).Select(_ => client.GetAsync("/api/users/1")))
+            .WaitAsync(TimeSpan.FromSeconds(15));
+        var readsWhileHeld = origin.Reads - readsBefore;
+        try
+        {
+            foreach (var stale in responses)
+            {
+                Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+                Assert.Equal(stored, await stale.Content.ReadAsStringAsync());
+                Assert.Equal("STALE", stale.XCache());
+                Assert.Matches("^CacheLayer; hit; ttl=-[0-9]+; fwd=stale; detail=soft-timeout$", stale.CacheStatus());
+            }
+            Assert.Equal(1, readsWhileHeld);
+        }
+        finally
+        {
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_clients_next_request_is_not_held_up_by_the_late_origin_call()
+    {
+        var origin = new HeldOrigin();
+        await using var api = SlowOriginApi(origin);
+        using var client = await StaleKit.StartOnKestrelAsync(api);
+        using var releasedAtEnd = origin.ReleasedAtEnd();
+        using var warm = await client.GetAsync("/api/users/1");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
+        origin.Hold();
+        using var stale = await client.GetAsync("/api/users/1").WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal("STALE", stale.XCache());
+
+        // On a new connection another request is answered at once (so the server as a whole is not stuck) ...
+        using (var newConnection = api.CreateClient(new() { HandleCookies = false, BaseAddress = api.ClientOptions.BaseAddress }))
+        {
+            using var elsewhere = await newConnection.GetAsync("/api/posts/?nocache=true").WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+        }
+        // ... and on the same client, most likely the same keep-alive connection, as a browser's next request would be.
+        var next = client.GetAsync("/api/posts/?nocache=true");
+        var answeredWhileHeld = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(3))) == next;
+        origin.Release();
+        using var nextResponse = await next.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(answeredWhileHeld, "the next request waited for the late origin call of another one to finish");
+        Assert.Equal(HttpStatusCode.OK, nextResponse.StatusCode);
+    }
+
+    /// <summary>No stale-while-revalidate window, a 300 ms soft timeout and a hard one longer than any test: a held origin stays held.</summary>
+    private ApiFactory SlowOriginApi(HeldOrigin origin) => new(store.Server.ConnectionString)
+    {
+        Settings = StaleKit.Settings(null,
+            ("Demo:Ttl:Users", "00:00:02"),
+            ("CacheLayer:StaleWhileRevalidate", "00:00:00"),
+            ("CacheLayer:OriginSoftTimeout", "00:00:00.300"),
+            ("CacheLayer:OriginHardTimeout", "00:00:20")),
+        TestServices = origin.Register,
+    };
 }
