@@ -54,6 +54,34 @@ public sealed class NoStaleCopyTests(CacheServerFixture store)
     }
 
     [Fact]
+    public async Task An_origin_that_ignores_cancellation_still_gets_its_504_answered_at_the_hard_timeout()
+    {
+        var origin = new HeldOrigin { IgnoresCancellation = true };
+        await using var api = new ApiFactory(store.Server.ConnectionString)
+        {
+            Settings = StaleKit.Settings(null, ("CacheLayer:OriginHardTimeout", "00:00:00.300")),
+            TestServices = origin.Register,
+        };
+        using var client = await StaleKit.StartOnKestrelAsync(api); // a real connection: the answer must reach it before the handler ends
+        using var releasedAtEnd = origin.ReleasedAtEnd();
+        using var warm = await client.GetAsync("/api/users/2");
+        Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+        origin.Hold();
+
+        var watch = Stopwatch.StartNew();
+        var pending = client.GetAsync("/api/users/1");
+        var answered = await Task.WhenAny(pending, Task.Delay(TimeSpan.FromSeconds(5))) == pending;
+        var took = watch.Elapsed;
+        origin.Release();
+        using var timedOut = await pending.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(answered, "no answer within 5 s while the handler ignored its cancellation");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        Assert.Equal("CacheLayer; fwd=miss; detail=origin-timeout", timedOut.CacheStatus());
+        Assert.InRange(took, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public async Task An_outage_with_no_copy_gives_the_origins_503_problem_and_nothing_is_stored()
     {
         await using var api = new ApiFactory(store.Server.ConnectionString) { Settings = StaleKit.Settings() };

@@ -111,6 +111,9 @@ internal sealed class HeldOrigin
     private int _reads;
     private int _returned;
 
+    /// <summary>A held read ignores its cancellation token, as a blocking driver call would.</summary>
+    public bool IgnoresCancellation { get; init; }
+
     /// <summary>Reads the origin was asked for (<c>FindAsync</c> calls), held or not, failed or not.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
@@ -185,7 +188,7 @@ internal sealed class HeldOrigin
                 }
                 if (gate is not null)
                 {
-                    await gate.WaitAsync(cancellationToken);
+                    await (origin.IgnoresCancellation ? gate : gate.WaitAsync(cancellationToken));
                 }
                 return user;
             }
