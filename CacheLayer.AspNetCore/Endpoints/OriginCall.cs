@@ -3,12 +3,11 @@ using Microsoft.AspNetCore.Http;
 namespace CacheLayer.AspNetCore.Endpoints;
 
 /// <summary>
-/// The handler's call for one miss, bounded by the hard timeout: the handler's <see cref="CancellationToken"/>
-/// arguments and <see cref="HttpContext.RequestAborted"/> are swapped for a token that fires at the timeout
-/// (and, for a call bound to the client, when the client goes). A detached call, whose answer refreshes the
-/// entry after a grace copy answered the client, ignores the client leaving.
-/// The handler runs on the request's own context, so the filter never returns before <see cref="Settled"/>:
-/// the server must not reuse the context while the handler may still touch it.
+/// The handler's call for a miss with no grace copy, bounded by the hard timeout: the handler's
+/// <see cref="CancellationToken"/> arguments and <see cref="HttpContext.RequestAborted"/> are swapped for a
+/// token that fires at the timeout or when the client goes. The handler runs on the request's own context,
+/// so after a 504 the filter still waits for <see cref="Settled"/> before it returns: the server must not
+/// reuse the context while the handler may still touch it.
 /// </summary>
 internal sealed class OriginCall : IDisposable
 {
@@ -19,20 +18,17 @@ internal sealed class OriginCall : IDisposable
     private readonly CancellationToken _requestAborted;
     private volatile bool _clientLeft;
 
-    private OriginCall(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, TimeSpan hardTimeout, bool detached, TimeProvider time)
+    private OriginCall(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, TimeSpan hardTimeout, TimeProvider time)
     {
         var context = _context = invocation.HttpContext;
         _requestAborted = context.RequestAborted;
         _deadline = hardTimeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(hardTimeout, time);
-        if (!detached)
+        _client = _requestAborted.UnsafeRegister(static state =>
         {
-            _client = context.RequestAborted.UnsafeRegister(static state =>
-            {
-                var call = (OriginCall)state!;
-                call._clientLeft = true;
-                call._deadline.Cancel();
-            }, this);
-        }
+            var call = (OriginCall)state!;
+            call._clientLeft = true;
+            call._deadline.Cancel();
+        }, this);
         var token = _deadline.Token;
         _stopped = Task.Delay(Timeout.InfiniteTimeSpan, token);
         context.RequestAborted = token;
@@ -56,29 +52,22 @@ internal sealed class OriginCall : IDisposable
     /// <summary>The hard timeout passed (a handler that honours its token then ends with a cancellation).</summary>
     public bool TimedOut => _deadline.IsCancellationRequested && !_clientLeft;
 
-    public static OriginCall Start(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, TimeSpan hardTimeout, bool detached, TimeProvider time) =>
-        new(invocation, next, hardTimeout, detached, time);
+    public static OriginCall Start(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, TimeSpan hardTimeout, TimeProvider time) =>
+        new(invocation, next, hardTimeout, time);
 
-    /// <summary>
-    /// Waits for the handler at most <paramref name="wait"/> (and never past the hard timeout); true when it
-    /// has ended by then, however. A handler ended by the hard timeout's cancellation is <see cref="TimedOut"/>.
-    /// </summary>
-    public async Task<bool> WaitAsync(TimeSpan wait, TimeProvider time)
+    /// <summary>Waits until the handler ends, the hard timeout passes or the client goes, whichever is first.</summary>
+    public async Task WaitAsync()
     {
-        if (!Handler.IsCompleted && (wait > TimeSpan.Zero || wait == Timeout.InfiniteTimeSpan))
+        if (!Handler.IsCompleted)
         {
-            using var stop = new CancellationTokenSource();
-            var gaveUp = wait == Timeout.InfiniteTimeSpan ? _stopped : Task.WhenAny(_stopped, Task.Delay(wait, time, stop.Token));
-            await Task.WhenAny(Handler, gaveUp);
-            await stop.CancelAsync();
+            await Task.WhenAny(Handler, _stopped);
         }
-        return Handler.IsCompleted;
     }
 
-    /// <summary>Call once the handler has <see cref="Settled"/>: gives the request its own token back.</summary>
     // A handler that throws before its first await ends its task faulted, as any other.
     private static async Task<object?> InvokeAsync(EndpointFilterDelegate next, EndpointFilterInvocationContext invocation) => await next(invocation);
 
+    /// <summary>Call once the handler has <see cref="Settled"/>: gives the request its own token back.</summary>
     public void Dispose()
     {
         _context.RequestAborted = _requestAborted;

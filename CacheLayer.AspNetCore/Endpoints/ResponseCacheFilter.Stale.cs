@@ -5,10 +5,11 @@ namespace CacheLayer.AspNetCore.Endpoints;
 
 /// <summary>
 /// The origin's time limits and the grace copy (RFC 5861). Past an entry's TTL its copy stays for the grace
-/// period, under the same generation tokens, so an invalidation retires both. A miss that finds the copy:
-/// within the stale-while-revalidate window answers with it at once; later, waits for the origin up to the
-/// soft timeout. Either way the origin call goes on after the answer, once per key, and refreshes the entry.
-/// A throw, a 5xx or the hard timeout answers with the copy too. Without a copy, the hard timeout is a 504.
+/// period, under the same generation tokens, so an invalidation retires both. A miss that finds the copy
+/// asks the origin in a request of its own (<see cref="DetachedRefresh"/>), once per key: within the
+/// stale-while-revalidate window it answers with the copy at once, later it waits up to the soft timeout.
+/// Either way the refresh goes on without the client and stores the origin's answer. A throw, a 5xx or the
+/// hard timeout answers with the copy too. Without a copy, the hard timeout is a 504.
 /// </summary>
 internal sealed partial class ResponseCacheFilter
 {
@@ -22,8 +23,8 @@ internal sealed partial class ResponseCacheFilter
     /// </summary>
     private async Task<OriginAnswer> BoundedOriginAsync(CacheRequest request, EndpointFilterDelegate next, Action<HttpResponse> onTooLarge)
     {
-        using var call = OriginCall.Start(request.Invocation, next, _stale.OriginHardTimeout, detached: false, time);
-        await call.WaitAsync(Timeout.InfiniteTimeSpan, time);
+        using var call = OriginCall.Start(request.Invocation, next, _stale.OriginHardTimeout, time);
+        await call.WaitAsync();
         if (call.Handler.IsCompletedSuccessfully)
         {
             return new OriginAnswer(await ResponseCapture.ExecuteAsync(
@@ -56,7 +57,7 @@ internal sealed partial class ResponseCacheFilter
         return read.Succeeded ? read.Value : null;
     }
 
-    private async Task<object?> WithCopyAsync(CacheRequest request, EndpointFilterDelegate next, CacheEntry copy, CacheGenerations generations)
+    private async Task<object?> WithCopyAsync(CacheRequest request, CacheEntry copy, CacheGenerations generations)
     {
         var now = time.GetUtcNow();
         if (copy.ExpiresAt > now)
@@ -75,48 +76,36 @@ internal sealed partial class ResponseCacheFilter
         {
             return revalidate ? Stale(request, copy, StaleReason.WhileRevalidate) : await FollowWithCopyAsync(request, copy, leader);
         }
-
-        var call = OriginCall.Start(request.Invocation, next, _stale.OriginHardTimeout, detached: true, time);
-        if (!await call.WaitAsync(revalidate ? TimeSpan.Zero : _stale.OriginSoftTimeout, time))
+        if (DetachedRefresh.For(request.HttpContext, _stale.OriginHardTimeout, time) is not { } refresh)
         {
-            var reason = revalidate ? StaleReason.WhileRevalidate : call.TimedOut ? StaleReason.OriginTimeout : StaleReason.SoftTimeout;
-            try
-            {
-                await Stale(request, copy, reason).ExecuteAsync(request.HttpContext);
-                await request.Response.CompleteAsync();
-            }
-            finally
-            {
-                // Even if the client has gone: the handler runs on its context, which must outlive it.
-                await RefreshAsync(request, call, generations, leader);
-            }
-            return Results.Empty;
+            _misses.Fail(request.Key, leader, new InvalidOperationException("Not at a routed endpoint."));
+            return Stale(request, copy, StaleReason.OriginError);
         }
 
-        using (call)
+        Task<RefreshOutcome> refreshed;
+        using (ExecutionContext.SuppressFlow())
         {
-            if (!call.Handler.IsCompletedSuccessfully)
-            {
-                _misses.Fail(request.Key, leader, call.Handler.Exception?.InnerException ?? new TimeoutException("The origin call was cancelled."));
-                var reason = call.TimedOut ? StaleReason.OriginTimeout : StaleReason.OriginError;
-                backoff.Failed(request.Key, reason, null);
-                return Stale(request, copy, reason);
-            }
-            var response = await CaptureApartAsync(request, call.Handler.Result);
-            if (response.StatusCode >= StatusCodes.Status500InternalServerError)
-            {
-                _misses.Complete(request.Key, leader, response);
-                backoff.Failed(request.Key, StaleReason.OriginStatus, response.StatusCode);
-                return Stale(request, copy, StaleReason.OriginStatus, response.StatusCode);
-            }
-            backoff.Succeeded(request.Key);
-            statistics.Miss(request.Key);
-            _metrics.Miss(request.Route);
-            var hook = request.HttpContext.Features.Get<ResponseStartHook>()
-                ?? throw new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline; register the layer with AddCacheLayer.");
-            hook.Defer(new MissCompletion(this, request, response, new StoreCallResult<CacheGenerations>(true, generations), leader, CacheForward.Stale));
-            return Respond(request, response);
+            refreshed = Task.Run(() => RefreshAsync(request, refresh, generations, leader));
         }
+        try
+        {
+            await refreshed.WaitAsync(revalidate ? TimeSpan.Zero : _stale.OriginSoftTimeout, time);
+        }
+        catch (TimeoutException)
+        {
+            // The refresh goes on without the client.
+            return Stale(request, copy, revalidate ? StaleReason.WhileRevalidate
+                : _stale.OriginSoftTimeout >= _stale.OriginHardTimeout ? StaleReason.OriginTimeout : StaleReason.SoftTimeout);
+        }
+        var outcome = await refreshed;
+        if (outcome.Failure is { } reason)
+        {
+            return Stale(request, copy, reason, outcome.Response?.StatusCode);
+        }
+        statistics.Miss(request.Key);
+        _metrics.Miss(request.Route);
+        CacheHeaders.Miss(request.Response, CacheForward.Stale, outcome.Stored, outcome.Detail);
+        return Respond(request, outcome.Response!);
     }
 
     /// <summary>Another request is asking the origin: its answer if it comes within the soft timeout and is not a 5xx, else the copy.</summary>
@@ -146,65 +135,66 @@ internal sealed partial class ResponseCacheFilter
         return Respond(request, answer);
     }
 
+    /// <summary>What a refresh came to: its answer (if any), why the copy should answer instead (if so), and whether it was stored.</summary>
+    private readonly record struct RefreshOutcome(CacheEntry? Response, StaleReason? Failure, bool Stored, CacheMissDetail Detail);
+
     /// <summary>
-    /// After the copy answered: the origin's answer, when it comes, is shared with the requests waiting on it
-    /// and stored (a 200 that may be shared, under the generations read before the origin was asked).
+    /// Asks the origin apart from the client's request (<see cref="DetachedRefresh"/>), shares the answer with
+    /// the requests waiting on it, and stores it if it is a 200 that may be shared, under the generations read
+    /// before the origin was asked. Never throws: it may run on after the client has its answer.
     /// </summary>
-    private async Task RefreshAsync(CacheRequest request, OriginCall call, CacheGenerations generations, TaskCompletionSource<CacheEntry> leader)
+    private async Task<RefreshOutcome> RefreshAsync(
+        CacheRequest request, DetachedRefresh refresh, CacheGenerations generations, TaskCompletionSource<CacheEntry> leader)
     {
-        using (call)
+        await using (refresh)
         {
-            await call.Settled;
-            if (!call.Handler.IsCompletedSuccessfully)
-            {
-                _misses.Fail(request.Key, leader, call.Handler.Exception?.InnerException ?? new TimeoutException("The origin call was cancelled."));
-                backoff.Failed(request.Key, call.TimedOut ? StaleReason.OriginTimeout : StaleReason.OriginError, null);
-                return;
-            }
-            CacheEntry response;
             try
             {
-                response = await CaptureApartAsync(request, call.Handler.Result);
+                await refresh.RunAsync();
             }
             catch (Exception exception)
             {
+                var reason = refresh.TimedOut ? StaleReason.OriginTimeout : StaleReason.OriginError;
                 _misses.Fail(request.Key, leader, exception);
-                return;
+                backoff.Failed(request.Key, reason, null);
+                return new RefreshOutcome(null, reason, false, CacheMissDetail.None);
+            }
+            if (refresh.Captured is not { } response)
+            {
+                _misses.Fail(request.Key, leader, new InvalidOperationException("The refresh did not reach the caching filter."));
+                return new RefreshOutcome(null, StaleReason.OriginError, false, CacheMissDetail.None);
             }
             if (response.StatusCode >= StatusCodes.Status500InternalServerError)
             {
+                _misses.Complete(request.Key, leader, response);
                 backoff.Failed(request.Key, StaleReason.OriginStatus, response.StatusCode);
+                return new RefreshOutcome(response, StaleReason.OriginStatus, false, CacheMissDetail.None);
             }
-            else
-            {
-                backoff.Succeeded(request.Key);
-            }
-            // The client's response is complete: its headers (a cookie middleware added) are final.
-            if (response.StatusCode != StatusCodes.Status200OK || PrivacyOf(request.Response, response) is not null)
+            backoff.Succeeded(request.Key);
+            if (PrivacyOf(refresh.Response, response) is { } unshareable)
             {
                 _misses.Fail(request.Key, leader, new InvalidOperationException("The refreshed response is not shareable."));
-                return;
+                return new RefreshOutcome(response, null, false, unshareable);
             }
             _misses.Complete(request.Key, leader, response);
-            await StoreAsync(request, response, generations);
+            try
+            {
+                var (stored, detail) = await StoreAsync(request, response, generations);
+                return new RefreshOutcome(response, null, stored, detail == CacheMissDetail.VariantLimit ? CacheMissDetail.None : detail);
+            }
+            catch (Exception)
+            {
+                return new RefreshOutcome(response, null, false, CacheMissDetail.StoreUnavailable);
+            }
         }
     }
 
-    /// <summary>
-    /// The handler's result written into memory on a context of its own, so that neither a 5xx nor a late
-    /// answer touches the client's response. Nothing is streamed, so the body limit is checked before storing.
-    /// </summary>
-    private async Task<CacheEntry> CaptureApartAsync(CacheRequest request, object? handlerResult)
+    /// <summary>In a <see cref="DetachedRefresh"/>: the handler's answer, captured for the refresh; nothing is written.</summary>
+    private async ValueTask<object?> CaptureForRefreshAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, DetachedRefresh refresh)
     {
-        var source = request.HttpContext.Request;
-        var apart = new DefaultHttpContext { RequestServices = request.HttpContext.RequestServices };
-        apart.Request.Method = source.Method;
-        apart.Request.Scheme = source.Scheme;
-        apart.Request.Host = source.Host;
-        apart.Request.PathBase = source.PathBase;
-        apart.Request.Path = source.Path;
-        apart.Request.QueryString = source.QueryString;
-        return (await ResponseCapture.ExecuteAsync(apart, handlerResult, time.GetUtcNow(), policy.TimeToLive, int.MaxValue, static _ => { }))!;
+        refresh.Captured = await ResponseCapture.ExecuteAsync(
+            invocation.HttpContext, await next(invocation), time.GetUtcNow(), policy.TimeToLive, int.MaxValue, static _ => { });
+        return Results.Empty;
     }
 
     private BodyResult Stale(in CacheRequest request, CacheEntry copy, StaleReason reason, int? originStatus = null, bool forwarded = true)

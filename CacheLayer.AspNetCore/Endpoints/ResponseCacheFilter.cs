@@ -43,6 +43,10 @@ internal sealed partial class ResponseCacheFilter(
         {
             return await next(invocation);
         }
+        if (context.Features.Get<DetachedRefresh>() is { } refresh)
+        {
+            return await CaptureForRefreshAsync(invocation, next, refresh);
+        }
 
         var route = EndpointRoute.TemplateOf(context);
         var isPrivate = CarriesCredentials(http);
@@ -81,7 +85,7 @@ internal sealed partial class ResponseCacheFilter(
         }
         if (lookup.Succeeded && _stale.KeepsCopies && await GraceCopyAsync(request) is { Entry: { } copy, Generations: { } generations })
         {
-            return await WithCopyAsync(request, next, copy, generations);
+            return await WithCopyAsync(request, copy, generations);
         }
         return await MissAsync(request, next, CacheForward.Miss, lookup.Succeeded, lookup.Value.Generations);
     }
