@@ -60,7 +60,10 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
     {
         const int Requests = 10;
         var origin = new HeldOrigin();
-        await using var api = SlowOriginApi(origin);
+        // A request joins a call in flight only while this replica is current with the invalidation log or the
+        // call is younger than MaxLag (500 ms): on a loaded machine the ten requests may spread wider than that,
+        // and a late one would rightly ask afresh. Not what this test is about, so the lag allowed is long.
+        await using var api = SlowOriginApi(origin, ("CacheLayer:MemoryTier:MaxLag", "00:10:00"));
         using var client = await StaleKit.StartOnKestrelAsync(api);
         using var releasedAtEnd = origin.ReleasedAtEnd();
         using var warm = await client.GetAsync("/api/users/1");
@@ -82,7 +85,8 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
                 Assert.Equal("STALE", stale.XCache());
                 Assert.Matches("^CacheLayer; hit; ttl=-[0-9]+; fwd=stale; detail=soft-timeout$", stale.CacheStatus());
             }
-            Assert.Equal(1, readsWhileHeld);
+            Assert.True(readsWhileHeld == 1,
+                $"{readsWhileHeld} origin reads; answers: {string.Join(" | ", responses.Select(response => response.CacheStatus()))}");
         }
         finally
         {
@@ -124,13 +128,14 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
     }
 
     /// <summary>No stale-while-revalidate window, a 300 ms soft timeout and a hard one longer than any test: a held origin stays held.</summary>
-    private ApiFactory SlowOriginApi(HeldOrigin origin) => new(store.Server.ConnectionString)
+    private ApiFactory SlowOriginApi(HeldOrigin origin, params (string Key, string Value)[] extra) => new(store.Server.ConnectionString)
     {
-        Settings = StaleKit.Settings(null,
+        Settings = StaleKit.Settings(null, [
             ("Demo:Ttl:Users", "00:00:02"),
             ("CacheLayer:StaleWhileRevalidate", "00:00:00"),
             ("CacheLayer:OriginSoftTimeout", "00:00:00.300"),
-            ("CacheLayer:OriginHardTimeout", "00:00:20")),
+            ("CacheLayer:OriginHardTimeout", "00:00:20"),
+            .. extra]),
         TestServices = origin.Register,
     };
 }
