@@ -73,6 +73,24 @@ internal static class StaleKit
     public static Task UntilExistsAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
         Eventually.TrueAsync(() => redis.KeyExists(redisKey), timeoutSeconds);
 
+    /// <summary>Whether <paramref name="task"/> completes within <paramref name="limit"/> (a bound, not a wait: it returns as soon as the task does).</summary>
+    public static async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
+    {
+        try
+        {
+            await task.WaitAsync(limit);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            return true; // completed, if not successfully: the caller awaits it and sees why
+        }
+    }
+
     public static async Task<string?> NameAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<UserBody>())?.User.Name;
 
