@@ -23,6 +23,7 @@ internal sealed partial class ResponseCacheFilter(
     SharedReads reads,
     Inflight<CacheEntry> misses,
     OriginBackoff backoff,
+    AppPipeline pipeline,
     CacheStatistics statistics,
     CacheMetrics metrics,
     IOptions<CacheLayerOptions> options,
