@@ -71,6 +71,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<SharedReads>();
         services.AddSingleton<Inflight<CacheEntry>>();
         services.AddSingleton<OriginBackoff>();
+        services.AddSingleton<AppPipeline>();
         services.AddSingleton<ProcessCaches>();
         services.AddSingleton<CacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());

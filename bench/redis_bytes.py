@@ -5,7 +5,8 @@ line:
 
   keys  memory_usage_sum  entry_key_length  entry_value_length  entry_memory_usage  entry_key
 
-The entry is the one string key whose name matches ENTRY_REGEX (case-insensitive), e.g. 'page=500(?!\\d)';
+The entry is the one string key whose name matches ENTRY_REGEX (case-insensitive), e.g. 'page=500(?!\\d)',
+other than CacheLayer's grace copy of it (which is summed with the rest);
 its fields are empty when no key or several keys match. A minimal RESP client (the standard library
 only, keys handled as bytes), so binary key names (Output Caching's hold 0x1E) need no quoting.
 
@@ -73,7 +74,8 @@ def main():
                 for key, usage in zip(batch, usages):
                     keys += 1
                     total += usage or 0
-                    if pattern.search(key):
+                    # A grace copy ({...}#stale...) holds the same bytes as its entry: counted, not the entry.
+                    if pattern.search(key) and b"}#stale" not in key:
                         matches.append((redis, key, usage or 0))
             if cursor == b"0":
                 break

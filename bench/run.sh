@@ -21,7 +21,8 @@
 # Each process gets a WARMUP on its hot path, each scenario a SCENARIO_WARMUP, before it is measured.
 # Misses (bench/distinct.lua): every request a page never asked before in this run, so a new key the
 # server stores; Redis is emptied after the scenario's warm-up, and the keys it holds after the measured
-# run, per request, show whether they were stored (keys/req, 1.00 for one key per entry).
+# run, per request, show whether they were stored (keys/req: 1.00 for one key per entry; CacheLayer 2.00,
+# an entry and its grace copy).
 # Redis bytes per entry: ENTRIES (1,000) pages of /api/posts/ stored one by one into an emptied Redis,
 # then MEMORY USAGE summed over every key (SCAN, on each master of a cluster; bench/redis_bytes.py).
 set -euo pipefail

@@ -76,9 +76,9 @@ internal sealed partial class ResponseCacheFilter
         {
             return revalidate ? Stale(request, copy, StaleReason.WhileRevalidate) : await FollowWithCopyAsync(request, copy, leader);
         }
-        if (DetachedRefresh.For(request.HttpContext, _stale.OriginHardTimeout, time) is not { } refresh)
+        if (DetachedRefresh.For(request.HttpContext, pipeline, _stale.OriginHardTimeout, time) is not { } refresh)
         {
-            _misses.Fail(request.Key, leader, new InvalidOperationException("Not at a routed endpoint."));
+            _misses.Fail(request.Key, leader, new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline; register the layer with AddCacheLayer."));
             return Stale(request, copy, StaleReason.OriginError);
         }
 
@@ -100,7 +100,7 @@ internal sealed partial class ResponseCacheFilter
         var outcome = await refreshed;
         if (outcome.Failure is { } reason)
         {
-            return Stale(request, copy, reason, outcome.Response?.StatusCode);
+            return Stale(request, copy, reason, outcome.FailedStatus ?? outcome.Response?.StatusCode);
         }
         statistics.Miss(request.Key);
         _metrics.Miss(request.Route);
@@ -136,7 +136,7 @@ internal sealed partial class ResponseCacheFilter
     }
 
     /// <summary>What a refresh came to: its answer (if any), why the copy should answer instead (if so), and whether it was stored.</summary>
-    private readonly record struct RefreshOutcome(CacheEntry? Response, StaleReason? Failure, bool Stored, CacheMissDetail Detail);
+    private readonly record struct RefreshOutcome(CacheEntry? Response, StaleReason? Failure, bool Stored, CacheMissDetail Detail, int? FailedStatus = null);
 
     /// <summary>
     /// Asks the origin apart from the client's request (<see cref="DetachedRefresh"/>), shares the answer with
@@ -161,8 +161,13 @@ internal sealed partial class ResponseCacheFilter
             }
             if (refresh.Captured is not { } response)
             {
-                _misses.Fail(request.Key, leader, new InvalidOperationException("The refresh did not reach the caching filter."));
-                return new RefreshOutcome(null, StaleReason.OriginError, false, CacheMissDetail.None);
+                // The handler threw and the app's error handling answered (the demo: 503), or it never ran.
+                var status = refresh.Response.StatusCode;
+                var reason = refresh.TimedOut ? StaleReason.OriginTimeout
+                    : status >= StatusCodes.Status500InternalServerError ? StaleReason.OriginStatus : StaleReason.OriginError;
+                _misses.Fail(request.Key, leader, new InvalidOperationException($"The refresh ended with {status} and no answer from the handler."));
+                backoff.Failed(request.Key, reason, reason == StaleReason.OriginStatus ? status : null);
+                return new RefreshOutcome(null, reason, false, CacheMissDetail.None, reason == StaleReason.OriginStatus ? status : null);
             }
             if (response.StatusCode >= StatusCodes.Status500InternalServerError)
             {

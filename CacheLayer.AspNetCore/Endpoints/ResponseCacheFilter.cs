@@ -13,7 +13,8 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// A store that fails or is slow only ever turns a hit into a miss. A miss's response is stored and
 /// shared with collapsed waiters only once it starts, when its headers are final: one that sets a
 /// cookie (even from another middleware's <c>OnStarting</c>) or that the handler marked
-/// <c>private</c> or <c>no-store</c> is neither.
+/// <c>private</c> or <c>no-store</c> is neither. Past its TTL, an entry's grace copy answers when the origin
+/// fails or is slow, and the origin's own time is bounded (see the other part of this class).
 /// </summary>
 internal sealed partial class ResponseCacheFilter(
     CachePolicy policy,
@@ -23,6 +24,7 @@ internal sealed partial class ResponseCacheFilter(
     SharedReads reads,
     Inflight<CacheEntry> misses,
     OriginBackoff backoff,
+    AppPipeline pipeline,
     CacheStatistics statistics,
     CacheMetrics metrics,
     IOptions<CacheLayerOptions> options,

@@ -33,16 +33,19 @@ internal sealed class ResponseStartHook
 
     private void Abandon() => Interlocked.Exchange(ref _work, null)?.Abandon();
 
-    /// <summary>Puts the hook first in the pipeline.</summary>
-    internal sealed class StartupFilter : IStartupFilter
+    /// <summary>Puts the hook first in the pipeline, and keeps what follows it for refreshes (<see cref="AppPipeline"/>).</summary>
+    internal sealed class StartupFilter(AppPipeline pipeline) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            // Only GET and HEAD are ever cached.
-            app.Use(static (context, following) =>
-                HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            app.Use(following =>
+            {
+                pipeline.AfterHook = following;
+                // Only GET and HEAD are ever cached.
+                return context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
                     ? WithHookAsync(context, following)
-                    : following(context));
+                    : following(context);
+            });
             next(app);
         };
 

@@ -1,0 +1,55 @@
+using System.Net;
+using CacheLayer.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CacheLayer.Tests.Integration;
+
+/// <summary>
+/// A refresh behind a grace copy is a request of its own through the app's pipeline, so middleware shapes it
+/// as it shapes a client's: the demo's greeting takes its language from the request-localization middleware.
+/// Expiry is made by hand, deterministically: the fresh entry is deleted from Redis and the fake clock moved
+/// past its TTL, which is what the layer sees when Redis expires it.
+/// </summary>
+[Collection(CacheServerCollection.Name)]
+public sealed class StaleRefreshPipelineTests(CacheServerFixture store) : IAsyncLifetime
+{
+    private const string FrenchKey = "GET:/api/greeting|accept-language=fr";
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private ApiFactory _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = new ApiFactory(store.Server.ConnectionString, time: _clock) { Settings = ApiFactory.SettingsForAJumpingClock };
+        await _api.WaitUntilStoreConnectedAsync();
+    }
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task A_refreshed_french_greeting_is_still_french()
+    {
+        using var client = _api.CreateClient();
+        using var warm = await GreetAsync(client);
+        Assert.Equal("MISS", warm.XCache());
+        Assert.Contains("Bonjour", await warm.Content.ReadAsStringAsync());
+
+        await store.Redis.KeyDeleteAsync(_api.RedisKey(FrenchKey));
+        _clock.Advance(TimeSpan.FromSeconds(301));
+        using var stale = await GreetAsync(client);
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Contains("detail=stale-while-revalidate", stale.CacheStatus());
+        await Eventually.TrueAsync(() => store.Redis.KeyExists(_api.RedisKey(FrenchKey)), timeoutSeconds: 15);
+
+        using var refreshed = await GreetAsync(client);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        Assert.Equal("HIT", refreshed.XCache());
+        Assert.Contains("Bonjour", await refreshed.Content.ReadAsStringAsync());
+    }
+
+    private static Task<HttpResponseMessage> GreetAsync(HttpClient client)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/greeting");
+        request.Headers.AcceptLanguage.ParseAdd("fr-FR");
+        return client.SendAsync(request);
+    }
+}
