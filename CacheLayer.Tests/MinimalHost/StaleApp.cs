@@ -19,11 +19,18 @@ public sealed class StatusOrigin
 
     public string Name { get; set; } = "First item";
 
+    /// <summary>The handler throws (this host has no exception-handling middleware) instead of answering.</summary>
+    public bool Throws { get; set; }
+
     public int Calls => Volatile.Read(ref _calls);
 
     internal IResult Answer(int id)
     {
         Interlocked.Increment(ref _calls);
+        if (Throws)
+        {
+            throw new InvalidOperationException("The test origin threw.");
+        }
         return Status == StatusCodes.Status200OK
             ? Results.Ok(new Item(id, Name))
             : Results.Problem("The test origin failed.", statusCode: Status);

@@ -142,6 +142,46 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
     }
 
     [Fact]
+    public async Task When_the_handler_throws_in_a_host_without_error_handling_the_grace_copy_answers_as_an_origin_error()
+    {
+        var clock = StaleKit.WholeSecondClock();
+        var origin = new StatusOrigin();
+        var keyPrefix = $"s{Guid.NewGuid():N}"[..9] + ":";
+        var app = await StaleApp.StartAsync(store.Server.ConnectionString, keyPrefix, origin, clock, new Dictionary<string, string>
+        {
+            ["CacheLayer:StaleWhileRevalidate"] = "00:00:00",
+            ["CacheLayer:MemoryTier:MaxLag"] = "00:10:00",
+        });
+        try
+        {
+            using var counter = new StaleCounter(app.Services);
+            using var client = app.GetTestClient();
+            using var warm = await client.GetAsync("/items/1");
+            var stored = await warm.Content.ReadAsStringAsync();
+            Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());
+            var entryKey = new RedisLayout(keyPrefix).EntryKeyOf(CacheKey.PathOf("GET:/items/1"), "GET:/items/1").ToString();
+            await StaleKit.UntilGoneAsync(store.Redis, entryKey);
+            clock.Advance(TimeSpan.FromSeconds(20));
+            origin.Throws = true;
+
+            using var stale = await client.GetAsync("/items/1");
+
+            Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+            Assert.Equal(stored, await stale.Content.ReadAsStringAsync());
+            Assert.Equal("STALE", stale.XCache());
+            Assert.Equal("CacheLayer; hit; ttl=-19; fwd=stale; detail=stale-if-error", stale.CacheStatus());
+            Assert.Equal(TimeSpan.FromSeconds(20), stale.Headers.Age);
+            Assert.Equal(1, Assert.Single(counter.Counts, count => count.Key == ("/items/{id}", "origin-error")).Value);
+            Assert.Single(counter.Counts);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task When_the_origin_outlasts_the_hard_timeout_the_grace_copy_answers()
     {
         var clock = StaleKit.WholeSecondClock();
