@@ -93,7 +93,8 @@ internal sealed partial class ResponseCacheFilter
         }
         catch (TimeoutException)
         {
-            // The refresh goes on without the client.
+            // The refresh goes on without the client (a fault only its scope's disposal could cause is observed).
+            _ = refreshed.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return Stale(request, copy, revalidate ? StaleReason.WhileRevalidate
                 : _stale.OriginSoftTimeout >= _stale.OriginHardTimeout ? StaleReason.OriginTimeout : StaleReason.SoftTimeout);
         }
