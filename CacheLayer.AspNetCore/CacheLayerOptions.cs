@@ -100,6 +100,12 @@ public sealed class CacheLayerOptions
     /// </summary>
     public TimeSpan OriginFailureBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Eager refresh: a hit on an entry older than this fraction of its TTL (e.g. <c>0.9</c>) refreshes it in
+    /// the background, so an entry read steadily is replaced before it expires. Null (the default): off.
+    /// </summary>
+    public double? EagerRefreshThreshold { get; set; }
+
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
 }

@@ -27,6 +27,10 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, nameof(options.Grace), options.Grace, TimeSpan.Zero, CachePolicy.MaxGrace);
         Check(builder, nameof(options.StaleWhileRevalidate), options.StaleWhileRevalidate, TimeSpan.Zero, CachePolicy.MaxGrace);
         Check(builder, nameof(options.OriginFailureBackoff), options.OriginFailureBackoff, TimeSpan.Zero, CachePolicy.MaxOriginTimeout);
+        if (options.EagerRefreshThreshold is { } threshold && !(threshold > 0 && threshold < 1))
+        {
+            builder.AddError($"{CacheLayerOptions.SectionName}:{nameof(options.EagerRefreshThreshold)} is {threshold}; it must be above 0 and below 1 (a fraction of the TTL), or unset.");
+        }
         Check(builder, nameof(options.OriginSoftTimeout), options.OriginSoftTimeout, TimeSpan.Zero, CachePolicy.MaxOriginTimeout);
         if (options.OriginHardTimeout != Timeout.InfiniteTimeSpan)
         {

@@ -13,6 +13,8 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// </summary>
 internal sealed partial class ResponseCacheFilter
 {
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CacheEntry, CacheEntry> _refreshedEarly = [];
+
     /// <summary>What the origin did within the hard timeout; not <paramref name="Ended"/> when a 504 answered instead (or the client left).</summary>
     private readonly record struct OriginAnswer(CacheEntry? Response, bool Ended);
 
@@ -192,6 +194,41 @@ internal sealed partial class ResponseCacheFilter
             {
                 return new RefreshOutcome(response, null, false, CacheMissDetail.StoreUnavailable);
             }
+        }
+    }
+
+    /// <summary>
+    /// Eager refresh (FusionCache's): a hit past <see cref="CacheLayerOptions.EagerRefreshThreshold"/> of its
+    /// entry's TTL starts a refresh in the background, once per key at a time and once per entry read, so an
+    /// entry read steadily is replaced before it expires. The generations are read first, in the background
+    /// too, and the memory tier's epoch now: a write after either stops the refreshed answer from being kept.
+    /// </summary>
+    private void RefreshEarly(CacheRequest request, CacheEntry entry)
+    {
+        // By reference: a memory-tier copy is one object for many hits.
+        if (!_refreshedEarly.TryAdd(entry, entry) || !_misses.TryLead(request.Key, out var leader))
+        {
+            return;
+        }
+        if (DetachedRefresh.For(request.HttpContext, pipeline, _stale.OriginHardTimeout, time) is not { } refresh)
+        {
+            _misses.Fail(request.Key, leader, new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline."));
+            return;
+        }
+        var early = request with { Epoch = tier.Epoch };
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(async () =>
+            {
+                var generations = await store.RunAsync(early.Route, "generations", s => s.GetGenerationsAsync(early.Key.Path, policy.Tags));
+                if (!generations.Succeeded)
+                {
+                    _misses.Fail(early.Key, leader, new InvalidOperationException("The store did not answer."));
+                    await refresh.DisposeAsync();
+                    return;
+                }
+                await RefreshAsync(early, refresh, generations.Value!, leader);
+            }).ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
 

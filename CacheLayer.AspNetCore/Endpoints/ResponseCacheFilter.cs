@@ -32,6 +32,7 @@ internal sealed partial class ResponseCacheFilter(
 {
     private readonly CacheLayerOptions _options = Checked(options.Value, policy);
     private readonly StaleRules _stale = StaleRules.Of(policy, options.Value);
+    private readonly double? _eagerRefreshAfter = options.Value.EagerRefreshThreshold;
     private readonly Inflight<CacheEntry> _misses = misses;
     private readonly CacheMetrics _metrics = metrics;
     private CacheKeyTemplate? _template;
@@ -262,7 +263,12 @@ internal sealed partial class ResponseCacheFilter(
     {
         statistics.Hit(request.Key);
         _metrics.Hit(request.Route, from);
-        CacheHeaders.Hit(request.Response, entry, time.GetUtcNow(), from);
+        var now = time.GetUtcNow();
+        CacheHeaders.Hit(request.Response, entry, now, from);
+        if (_eagerRefreshAfter is { } after && now - entry.StoredAt >= after * (entry.ExpiresAt - entry.StoredAt))
+        {
+            RefreshEarly(request, entry);
+        }
         return Respond(request, entry);
     }
 

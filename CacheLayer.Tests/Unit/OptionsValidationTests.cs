@@ -18,6 +18,8 @@ public class OptionsValidationTests
     [InlineData("CacheLayer:OriginHardTimeout", "00:00:00")]
     [InlineData("CacheLayer:OriginHardTimeout", "-00:00:02")]
     [InlineData("CacheLayer:OriginFailureBackoff", "-00:00:01")]
+    [InlineData("CacheLayer:EagerRefreshThreshold", "0")]
+    [InlineData("CacheLayer:EagerRefreshThreshold", "1")]
     public void Invalid_settings_stop_the_api_at_start_up(string key, string value)
     {
         using var factory = new ApiFactory("127.0.0.1:1").WithWebHostBuilder(builder => builder.UseSetting(key, value));
