@@ -56,6 +56,27 @@ internal static class StaleKit
         return api.CreateClient(new() { HandleCookies = false, BaseAddress = api.ClientOptions.BaseAddress });
     }
 
+    /// <summary>
+    /// While <paramref name="origin"/> holds a refresh: a request on a new connection is answered at once (the
+    /// server as a whole is not stuck), and so is <paramref name="client"/>'s next request, most likely on the
+    /// same keep-alive connection, as a browser's next request would be. Releases the origin.
+    /// </summary>
+    public static async Task AssertNextRequestsNotHeldAsync(ApiFactory api, HttpClient client, HeldOrigin origin, string heldBy)
+    {
+        using (var newConnection = api.CreateClient(new() { HandleCookies = false, BaseAddress = api.ClientOptions.BaseAddress }))
+        {
+            using var elsewhere = await newConnection.GetAsync("/api/posts/?nocache=true").WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(System.Net.HttpStatusCode.OK, elsewhere.StatusCode);
+        }
+        var next = client.GetAsync("/api/posts/?nocache=true");
+        var answeredWhileHeld = await CompletesWithinAsync(next, TimeSpan.FromSeconds(3));
+        origin.Release();
+        using var nextResponse = await next.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(answeredWhileHeld, $"the next request waited for {heldBy} of another one to finish");
+        Assert.Equal(System.Net.HttpStatusCode.OK, nextResponse.StatusCode);
+    }
+
     /// <summary>The Redis key of a cache key's grace copy: <c>{prefix + path}#stale</c> + the rest of the key.</summary>
     public static string StaleKey(ApiFactory api, string cacheKey) => StaleKey(api.KeyPrefix, cacheKey);
 
