@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace CacheLayer.AspNetCore.Http;
@@ -8,7 +9,9 @@ namespace CacheLayer.AspNetCore.Http;
 /// What the cache tells the client: <c>X-Cache</c>, RFC 9211 <c>Cache-Status</c>, <c>Age</c> on hits,
 /// and on 200s the validator (<c>ETag</c>) with <c>Cache-Control: no-cache</c>, so browsers and proxies
 /// may keep a copy but must revalidate it (cheaply, with a 304) before each use: a body the API has
-/// invalidated is never served from downstream.
+/// invalidated is never served from downstream. The same outcome goes on the request's trace span, as
+/// <c>cachelayer.cache.status</c> (hit, miss, collapsed, bypass, stale) and, where a copy answered,
+/// <c>cachelayer.cache.tier</c> (memory, redis).
 /// </summary>
 internal static class CacheHeaders
 {
@@ -19,6 +22,7 @@ internal static class CacheHeaders
     public static void Hit(HttpResponse response, CacheEntry entry, DateTimeOffset now, CacheTier from)
     {
         response.Headers[XCache] = "HIT";
+        Trace(response, "hit", from == CacheTier.Memory ? "memory" : "redis");
         var ttl = Seconds(entry.TimeToLive(now));
         response.Headers[CacheStatus] = from == CacheTier.Memory
             ? $"{CacheName}; hit; ttl={ttl}; detail=memory"
@@ -33,6 +37,7 @@ internal static class CacheHeaders
     public static void Stale(HttpResponse response, CacheEntry entry, DateTimeOffset now, StaleReason reason, int? originStatus, bool forwarded)
     {
         response.Headers[XCache] = "STALE";
+        Trace(response, "stale", "redis");
         // Floored, so a copy a fraction of a second past its expiry reads ttl=-1, never 0.
         var ttl = (long)Math.Floor((entry.ExpiresAt - now).TotalSeconds);
         var status = $"{CacheName}; hit; ttl={ttl.ToString(CultureInfo.InvariantCulture)}";
@@ -51,6 +56,7 @@ internal static class CacheHeaders
     public static void Miss(HttpResponse response, CacheForward forward, bool stored, CacheMissDetail detail)
     {
         response.Headers[XCache] = "MISS";
+        Trace(response, "miss", null);
         var status = forward switch
         {
             CacheForward.Request => $"{CacheName}; fwd=request",
@@ -72,12 +78,14 @@ internal static class CacheHeaders
     public static void Collapsed(HttpResponse response, CacheForward forward = CacheForward.Miss)
     {
         response.Headers[XCache] = "MISS";
+        Trace(response, "collapsed", null);
         response.Headers[CacheStatus] = forward == CacheForward.Stale ? $"{CacheName}; fwd=stale; collapsed" : $"{CacheName}; fwd=miss; collapsed";
     }
 
     public static void Bypass(HttpResponse response, CacheBypassReason reason)
     {
         response.Headers[XCache] = "BYPASS";
+        Trace(response, "bypass", null);
         response.Headers[CacheStatus] = reason == CacheBypassReason.Requested
             ? $"{CacheName}; fwd=bypass"
             : $"{CacheName}; fwd=bypass; detail={reason.Name()}";
@@ -102,6 +110,16 @@ internal static class CacheHeaders
         if (policy.VaryByHeaders.Count > 0)
         {
             response.Headers.Append(HeaderNames.Vary, policy.VaryHeader);
+        }
+    }
+
+    /// <summary>On the request's own span (the server's, not whatever <c>Activity.Current</c> is), when it is recorded.</summary>
+    private static void Trace(HttpResponse response, string status, string? tier)
+    {
+        if (response.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } span)
+        {
+            span.SetTag("cachelayer.cache.status", status);
+            span.SetTag("cachelayer.cache.tier", tier);
         }
     }
 
