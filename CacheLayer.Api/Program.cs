@@ -27,9 +27,9 @@ app.UseStatusCodePages();
 app.UseRequestLocalization();
 
 app.MapDefaultEndpoints();
-app.MapOpenApi();
 if (app.Environment.IsDevelopment())
 {
+    app.MapOpenApi();
     app.MapScalarApiReference(); // browsable at /scalar
 }
 app.MapUsersApi();

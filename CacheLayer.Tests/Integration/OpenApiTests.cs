@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using CacheLayer.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 
 namespace CacheLayer.Tests.Integration;
 
@@ -16,6 +17,20 @@ public class OpenApiTests(CacheServerFixture store) : ApiTest(store)
         {
             Assert.True(paths.GetProperty(path).TryGetProperty(method, out _), $"{method} {path} is missing.");
         }
+    }
+
+    [Fact]
+    public async Task Outside_development_neither_the_document_nor_the_reference_is_served()
+    {
+        using var production = Api.WithWebHostBuilder(builder => builder.UseEnvironment("Production"));
+        using var client = production.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+
+        using var document = await client.GetAsync("/openapi/v1.json");
+        using var reference = await client.GetAsync("/scalar");
+
+        Assert.Equal(HttpStatusCode.NotFound, document.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, reference.StatusCode);
     }
 
     [Fact]
