@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -31,6 +32,14 @@ public static class CacheLayerHostApplicationBuilderExtensions
         if (builder.Services.Any(service => service.ServiceType == typeof(CacheStoreGuard)))
         {
             throw new InvalidOperationException("AddCacheLayer was called twice; call it once per host.");
+        }
+
+        // The Redis client logs each connect at Information, some 40 lines: only Warning and worse, unless
+        // the host set a level for it itself.
+        if (!builder.Configuration.GetSection("Logging:LogLevel").GetChildren()
+            .Any(level => level.Key.StartsWith("StackExchange.Redis", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
         }
 
         builder.AddKeyedRedisClient(connectionName, settings =>
