@@ -26,6 +26,7 @@ var api = builder.AddProject<Projects.CacheLayer_Api>("api")
     .WithEnvironment("CacheLayer__AdminApiKey", adminApiKey)
     .WithEnvironment("CacheLayer__UserKeySalt", userKeySalt)
     .WithHttpHealthCheck("/health")
+    .WithCacheFlushCommand(adminApiKey)    // dashboard: delete every cached response
     .WithOriginOutageCommand(adminApiKey); // dashboard: make the origin fail for 30 s
 
 // Settings given to the AppHost reach the API: the demo's origin latency and TTLs, the store timeout.

@@ -10,17 +10,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CacheLayer.Tests.EndToEnd;
 
 /// <summary>
-/// The dashboard's "Origin outage (30 s)" command on <c>api</c>, run as the dashboard runs it (through
-/// <see cref="ResourceCommandService"/>) on one of the default two replicas: both replicas' origins fail.
+/// The dashboard's commands on <c>api</c>, run as the dashboard runs them (through <see cref="ResourceCommandService"/>)
+/// on one of the default two replicas: "Flush cache" empties the cache, "Origin outage (30 s)" fails both
+/// replicas' origins. One AppHost run for both, as starting one takes most of a test's time.
 /// </summary>
-public class OriginOutageCommandTests
+public class DashboardCommandTests
 {
     private const string AdminApiKey = "e2e-admin-key-0123456789abcdef";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task The_dashboard_command_run_on_one_replica_fails_every_replicas_origin()
+    public async Task The_dashboard_commands_flush_the_cache_and_fail_every_replicas_origin()
     {
         using var cancellation = new CancellationTokenSource(StartTimeout);
         var cancellationToken = cancellation.Token;
@@ -36,7 +37,20 @@ public class OriginOutageCommandTests
             }
 
             var commands = app.Services.GetRequiredService<ResourceCommandService>();
-            var result = await commands.ExecuteCommandAsync(replicas[0].ResourceId, apphost::CacheLayer.AppHost.OriginOutageCommandExtensions.CommandName, cancellationToken);
+            using (var warm = await own[0].GetAsync("/api/users/1", cancellationToken))
+            using (var hit = await own[0].GetAsync("/api/users/1", cancellationToken))
+            {
+                Assert.Equal("HIT", hit.XCache());
+            }
+            var flushed = await commands.ExecuteCommandAsync(replicas[0].ResourceId, apphost::CacheLayer.AppHost.AdminCommandExtensions.FlushCommandName, cancellationToken);
+            Assert.True(flushed.Success, flushed.Message);
+            // A replica that did not run the command reads the flush from the invalidation log within MaxLag (500 ms).
+            using (var afterFlush = await UntilAsync(own[0], response => response.XCache() == "MISS", cancellationToken, "/api/users/1"))
+            {
+                Assert.Equal(HttpStatusCode.OK, afterFlush.StatusCode);
+            }
+
+            var result = await commands.ExecuteCommandAsync(replicas[0].ResourceId, apphost::CacheLayer.AppHost.AdminCommandExtensions.OutageCommandName, cancellationToken);
             Assert.True(result.Success, result.Message);
 
             foreach (var client in own)
@@ -62,14 +76,18 @@ public class OriginOutageCommandTests
         }
     }
 
-    private static async Task<HttpResponseMessage> UntilAsync(HttpClient client, HttpStatusCode status, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> UntilAsync(HttpClient client, HttpStatusCode status, CancellationToken cancellationToken) =>
+        UntilAsync(client, response => response.StatusCode == status, cancellationToken, "/api/posts/?nocache=true");
+
+    private static async Task<HttpResponseMessage> UntilAsync(
+        HttpClient client, Func<HttpResponseMessage, bool> done, CancellationToken cancellationToken, string path)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
         while (true)
         {
-            var response = await client.GetAsync("/api/posts/?nocache=true", timeout.Token);
-            if (response.StatusCode == status)
+            var response = await client.GetAsync(path, timeout.Token);
+            if (done(response))
             {
                 return response;
             }
