@@ -29,6 +29,8 @@ internal sealed class DetachedRefresh : IAsyncDisposable
         _scope = source.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
         var context = _context = new DefaultHttpContext();
         context.Features.Set<IHttpResponseFeature>(_starting);
+        // A GET has no body to limit, but endpoints with a size limit expect to be able to set one.
+        context.Features.Set<IHttpMaxRequestBodySizeFeature>(new BodySizeLimit());
         var from = source.Request;
         var to = context.Request;
         to.Method = from.Method;
@@ -77,6 +79,13 @@ internal sealed class DetachedRefresh : IAsyncDisposable
         }
         await _pipeline(_context);
         await _starting.StartAsync();
+    }
+
+    private sealed class BodySizeLimit : IHttpMaxRequestBodySizeFeature
+    {
+        public bool IsReadOnly => false;
+
+        public long? MaxRequestBodySize { get; set; }
     }
 
     /// <summary>A response feature that keeps <c>OnStarting</c> callbacks and runs them, last registered first, when asked.</summary>
