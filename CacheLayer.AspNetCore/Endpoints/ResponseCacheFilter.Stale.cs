@@ -78,16 +78,9 @@ internal sealed partial class ResponseCacheFilter
         {
             return revalidate ? Stale(request, copy, StaleReason.WhileRevalidate) : await FollowWithCopyAsync(request, copy, leader);
         }
-        if (DetachedRefresh.For(request.HttpContext, pipeline, _stale.OriginHardTimeout, time) is not { } refresh)
+        if (StartRefresh(request, leader, generations) is not { } refreshed)
         {
-            _misses.Fail(request.Key, leader, new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline; register the layer with AddCacheLayer."));
             return Stale(request, copy, StaleReason.OriginError);
-        }
-
-        Task<RefreshOutcome> refreshed;
-        using (ExecutionContext.SuppressFlow())
-        {
-            refreshed = Task.Run(() => RefreshAsync(request, refresh, generations, leader));
         }
         try
         {
@@ -95,8 +88,7 @@ internal sealed partial class ResponseCacheFilter
         }
         catch (TimeoutException)
         {
-            // The refresh goes on without the client (a fault only its scope's disposal could cause is observed).
-            _ = refreshed.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            // The refresh goes on without the client.
             return Stale(request, copy, revalidate ? StaleReason.WhileRevalidate
                 : _stale.OriginSoftTimeout >= _stale.OriginHardTimeout ? StaleReason.OriginTimeout : StaleReason.SoftTimeout);
         }
@@ -142,15 +134,41 @@ internal sealed partial class ResponseCacheFilter
     private readonly record struct RefreshOutcome(CacheEntry? Response, StaleReason? Failure, bool Stored, CacheMissDetail Detail, int? FailedStatus = null);
 
     /// <summary>
+    /// Starts a refresh that <paramref name="leader"/> leads, on a flow of its own (no <see cref="ExecutionContext"/>
+    /// from the client's request); null, and the leader failed, in a host the layer's start-up filter did not see.
+    /// Any fault of the refresh is observed, as no one may be waiting for it.
+    /// </summary>
+    private Task<RefreshOutcome>? StartRefresh(CacheRequest request, TaskCompletionSource<CacheEntry> leader, CacheGenerations? known)
+    {
+        if (DetachedRefresh.For(request.HttpContext, pipeline, _stale.OriginHardTimeout, time) is not { } refresh)
+        {
+            _misses.Fail(request.Key, leader, new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline; register the layer with AddCacheLayer."));
+            return null;
+        }
+        Task<RefreshOutcome> refreshed;
+        using (ExecutionContext.SuppressFlow())
+        {
+            refreshed = Task.Run(() => RefreshAsync(request, refresh, known, leader));
+        }
+        _ = refreshed.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return refreshed;
+    }
+
+    /// <summary>
     /// Asks the origin apart from the client's request (<see cref="DetachedRefresh"/>), shares the answer with
     /// the requests waiting on it, and stores it if it is a 200 that may be shared, under the generations read
-    /// before the origin was asked. Never throws: it may run on after the client has its answer.
+    /// before the origin was asked (<paramref name="known"/>, or read first).
     /// </summary>
     private async Task<RefreshOutcome> RefreshAsync(
-        CacheRequest request, DetachedRefresh refresh, CacheGenerations generations, TaskCompletionSource<CacheEntry> leader)
+        CacheRequest request, DetachedRefresh refresh, CacheGenerations? known, TaskCompletionSource<CacheEntry> leader)
     {
         await using (refresh)
         {
+            if ((known ?? await ReadGenerationsAsync(request)) is not { } generations)
+            {
+                _misses.Fail(request.Key, leader, new InvalidOperationException("The store did not answer."));
+                return new RefreshOutcome(null, StaleReason.OriginError, false, CacheMissDetail.StoreUnavailable);
+            }
             try
             {
                 await refresh.RunAsync();
@@ -206,30 +224,16 @@ internal sealed partial class ResponseCacheFilter
     private void RefreshEarly(CacheRequest request, CacheEntry entry)
     {
         // By reference: a memory-tier copy is one object for many hits.
-        if (!_refreshedEarly.TryAdd(entry, entry) || !_misses.TryLead(request.Key, out var leader))
+        if (_refreshedEarly.TryAdd(entry, entry) && _misses.TryLead(request.Key, out var leader))
         {
-            return;
+            _ = StartRefresh(request with { Epoch = tier.Epoch }, leader, known: null);
         }
-        if (DetachedRefresh.For(request.HttpContext, pipeline, _stale.OriginHardTimeout, time) is not { } refresh)
-        {
-            _misses.Fail(request.Key, leader, new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline."));
-            return;
-        }
-        var early = request with { Epoch = tier.Epoch };
-        using (ExecutionContext.SuppressFlow())
-        {
-            _ = Task.Run(async () =>
-            {
-                var generations = await store.RunAsync(early.Route, "generations", s => s.GetGenerationsAsync(early.Key.Path, policy.Tags));
-                if (!generations.Succeeded)
-                {
-                    _misses.Fail(early.Key, leader, new InvalidOperationException("The store did not answer."));
-                    await refresh.DisposeAsync();
-                    return;
-                }
-                await RefreshAsync(early, refresh, generations.Value!, leader);
-            }).ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
+    }
+
+    private async Task<CacheGenerations?> ReadGenerationsAsync(CacheRequest request)
+    {
+        var read = await store.RunAsync(request.Route, "generations", s => s.GetGenerationsAsync(request.Key.Path, policy.Tags));
+        return read.Succeeded ? read.Value : null;
     }
 
     /// <summary>In a <see cref="DetachedRefresh"/>: the handler's answer, captured for the refresh; nothing is written.</summary>

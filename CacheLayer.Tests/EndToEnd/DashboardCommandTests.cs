@@ -79,20 +79,7 @@ public class DashboardCommandTests
     private static Task<HttpResponseMessage> UntilAsync(HttpClient client, HttpStatusCode status, CancellationToken cancellationToken) =>
         UntilAsync(client, response => response.StatusCode == status, cancellationToken, "/api/posts/?nocache=true");
 
-    private static async Task<HttpResponseMessage> UntilAsync(
-        HttpClient client, Func<HttpResponseMessage, bool> done, CancellationToken cancellationToken, string path)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var response = await client.GetAsync(path, timeout.Token);
-            if (done(response))
-            {
-                return response;
-            }
-            response.Dispose();
-            await Task.Delay(20, timeout.Token);
-        }
-    }
+    private static Task<HttpResponseMessage> UntilAsync(
+        HttpClient client, Func<HttpResponseMessage, bool> done, CancellationToken cancellationToken, string path) =>
+        Eventually.ResponseAsync(client, path, done, TimeSpan.FromSeconds(15), cancellationToken);
 }

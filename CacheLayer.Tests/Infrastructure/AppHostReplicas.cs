@@ -46,21 +46,17 @@ internal static class AppHostReplicas
     private static async Task WaitUntilAnsweringAsync(Uri address, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        while (true)
+        await Eventually.TrueAsync(async token =>
         {
             try
             {
-                using var response = await client.GetAsync("/health", cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
+                using var response = await client.GetAsync("/health", token);
+                return response.IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                return false; // not listening yet
             }
-            await Task.Delay(100, cancellationToken);
-        }
+        }, TimeSpan.FromMinutes(1), cancellationToken);
     }
 }

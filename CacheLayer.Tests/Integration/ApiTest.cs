@@ -1,16 +1,19 @@
 using System.Net.Http.Json;
 using CacheLayer.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace CacheLayer.Tests.Integration;
 
-/// <summary>A fresh API (own data, own key prefix) per test, against the shared store.</summary>
+/// <summary>A fresh API (own data, own key prefix) per test, against the shared store; on a fake clock if given one.</summary>
 [Collection(CacheServerCollection.Name)]
-public abstract class ApiTest(CacheServerFixture store, Dictionary<string, string>? settings = null) : IAsyncLifetime
+public abstract class ApiTest(CacheServerFixture store, Dictionary<string, string>? settings = null, FakeTimeProvider? clock = null) : IAsyncLifetime
 {
     protected CacheServerFixture Store { get; } = store;
 
-    protected ApiFactory Api { get; } = new(store.Server.ConnectionString) { Settings = settings ?? [] };
+    protected ApiFactory Api { get; } = new(store.Server.ConnectionString, time: clock) { Settings = settings ?? [] };
+
+    protected FakeTimeProvider Clock => clock ?? throw new InvalidOperationException("This test's API runs on the real clock.");
 
     // No cookie jar: a cookie the API sets must not make later requests private.
     protected HttpClient Client => _client ??= Api.CreateClient(new() { HandleCookies = false });

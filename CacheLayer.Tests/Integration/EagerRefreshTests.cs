@@ -42,7 +42,7 @@ public sealed class EagerRefreshTests(CacheServerFixture store)
 
         if (refreshes)
         {
-            await Eventually.TrueAsync(() => NameAsync(client).GetAwaiter().GetResult() == Renamed, timeoutSeconds: 15);
+            await Eventually.TrueAsync(async _ => await NameAsync(client) == Renamed, TimeSpan.FromSeconds(15));
             using var hit = await client.GetAsync("/api/users/1");
             Assert.Equal("HIT", hit.XCache());
             Assert.Equal(calls + 1, api.Service<CacheLayer.Api.Origin.OriginLatency>().Calls);

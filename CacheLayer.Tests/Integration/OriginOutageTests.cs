@@ -9,25 +9,14 @@ namespace CacheLayer.Tests.Integration;
 /// <c>POST /api/demo/origin/outage?seconds=N</c> (admin key) makes the demo origin (here in process)
 /// fail for N seconds: misses and writes get 503 problem+json, hits still answer. A fake clock ends it.
 /// </summary>
-[Collection(CacheServerCollection.Name)]
-public sealed class OriginOutageTests(CacheServerFixture store) : IAsyncLifetime
+public sealed class OriginOutageTests(CacheServerFixture store)
+    : ApiTest(store, ApiFactory.SettingsForAJumpingClock, new FakeTimeProvider(DateTimeOffset.UtcNow))
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private ApiFactory _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = new ApiFactory(store.Server.ConnectionString, time: _clock) { Settings = ApiFactory.SettingsForAJumpingClock };
-        await _api.WaitUntilStoreConnectedAsync();
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
-
     [Fact]
     public async Task During_an_outage_misses_and_writes_get_503_problems_hits_still_answer_and_it_ends_on_time()
     {
-        using var client = _api.CreateClient();
-        using var admin = _api.CreateAdminClient();
+        using var client = Api.CreateClient();
+        using var admin = Api.CreateAdminClient();
         using var warm = await client.GetAsync("/api/users/1");
         Assert.Equal("MISS", warm.XCache());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/posts/?nocache=true")).StatusCode);
@@ -40,7 +29,7 @@ public sealed class OriginOutageTests(CacheServerFixture store) : IAsyncLifetime
         using var write = await client.PutAsJsonAsync("/api/users/2", new { name = "Written in the outage" });
 
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
-        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(2), body!.Until);
+        Assert.Equal(Clock.GetUtcNow() + TimeSpan.FromSeconds(2), body!.Until);
         Assert.Equal("HIT", hit.XCache());
         foreach (var failed in new[] { read, miss, write })
         {
@@ -49,25 +38,25 @@ public sealed class OriginOutageTests(CacheServerFixture store) : IAsyncLifetime
             Assert.Equal("2", failed.Headers.RetryAfter?.Delta?.TotalSeconds.ToString());
             Assert.Contains("simulated outage", await failed.Content.ReadAsStringAsync());
         }
-        Assert.Contains(_api.Logs.Lines, line => line.StartsWith("Warning") && line.Contains("simulated outage started"));
+        Assert.Contains(Api.Logs.Lines, line => line.StartsWith("Warning") && line.Contains("simulated outage started"));
 
-        _clock.Advance(TimeSpan.FromSeconds(1.9));
+        Clock.Advance(TimeSpan.FromSeconds(1.9));
         using var stillDown = await client.GetAsync("/api/users/1?nocache=true");
-        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        Clock.Advance(TimeSpan.FromSeconds(0.1));
         using var up = await client.GetAsync("/api/users/1?nocache=true");
         using var written = await client.PutAsJsonAsync("/api/users/2", new { name = "Written after the outage" });
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stillDown.StatusCode);
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);
         Assert.Equal(HttpStatusCode.OK, written.StatusCode);
-        Assert.Single(_api.Logs.Lines, line => line.StartsWith("Information") && line.Contains("simulated outage is over"));
+        Assert.Single(Api.Logs.Lines, line => line.StartsWith("Information") && line.Contains("simulated outage is over"));
     }
 
     [Fact]
     public async Task Seconds_0_ends_an_outage_early()
     {
-        using var client = _api.CreateClient();
-        using var admin = _api.CreateAdminClient();
+        using var client = Api.CreateClient();
+        using var admin = Api.CreateAdminClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/posts/?nocache=true")).StatusCode);
         using var started = await admin.PostAsync("/api/demo/origin/outage?seconds=3600", null);
         using var down = await client.GetAsync("/api/posts/?nocache=true");
@@ -87,7 +76,7 @@ public sealed class OriginOutageTests(CacheServerFixture store) : IAsyncLifetime
     [InlineData("wrong")]
     public async Task Without_the_admin_key_it_is_a_401_and_no_outage(string? key)
     {
-        using var client = _api.CreateClient();
+        using var client = Api.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/posts/?nocache=true")).StatusCode);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/demo/origin/outage?seconds=60");
         if (key is not null)
@@ -112,8 +101,8 @@ public sealed class OriginOutageTests(CacheServerFixture store) : IAsyncLifetime
     [InlineData("?seconds=99999999999")]
     public async Task Bad_seconds_are_a_400_problem_and_no_outage(string query)
     {
-        using var client = _api.CreateClient();
-        using var admin = _api.CreateAdminClient();
+        using var client = Api.CreateClient();
+        using var admin = Api.CreateAdminClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/posts/?nocache=true")).StatusCode);
 
         using var refused = await admin.PostAsync("/api/demo/origin/outage" + query, null);

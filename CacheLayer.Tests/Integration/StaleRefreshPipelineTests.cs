@@ -10,35 +10,25 @@ namespace CacheLayer.Tests.Integration;
 /// Expiry is made by hand, deterministically: the fresh entry is deleted from Redis and the fake clock moved
 /// past its TTL, which is what the layer sees when Redis expires it.
 /// </summary>
-[Collection(CacheServerCollection.Name)]
-public sealed class StaleRefreshPipelineTests(CacheServerFixture store) : IAsyncLifetime
+public sealed class StaleRefreshPipelineTests(CacheServerFixture store)
+    : ApiTest(store, ApiFactory.SettingsForAJumpingClock, new FakeTimeProvider(DateTimeOffset.UtcNow))
 {
     private const string FrenchKey = "GET:/api/greeting|accept-language=fr";
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private ApiFactory _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = new ApiFactory(store.Server.ConnectionString, time: _clock) { Settings = ApiFactory.SettingsForAJumpingClock };
-        await _api.WaitUntilStoreConnectedAsync();
-    }
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task A_refreshed_french_greeting_is_still_french()
     {
-        using var client = _api.CreateClient();
+        using var client = Api.CreateClient();
         using var warm = await GreetAsync(client);
         Assert.Equal("MISS", warm.XCache());
         Assert.Contains("Bonjour", await warm.Content.ReadAsStringAsync());
 
-        await store.Redis.KeyDeleteAsync(_api.RedisKey(FrenchKey));
-        _clock.Advance(TimeSpan.FromSeconds(301));
+        await Redis.KeyDeleteAsync(Api.RedisKey(FrenchKey));
+        Clock.Advance(TimeSpan.FromSeconds(301));
         using var stale = await GreetAsync(client);
         Assert.Equal("STALE", stale.XCache());
         Assert.Contains("detail=stale-while-revalidate", stale.CacheStatus());
-        await Eventually.TrueAsync(() => store.Redis.KeyExists(_api.RedisKey(FrenchKey)), timeoutSeconds: 15);
+        await Eventually.TrueAsync(() => Redis.KeyExists(Api.RedisKey(FrenchKey)), timeoutSeconds: 15);
 
         using var refreshed = await GreetAsync(client);
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);

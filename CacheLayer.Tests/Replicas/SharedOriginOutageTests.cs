@@ -41,18 +41,6 @@ public sealed class SharedOriginOutageTests(CacheServerFixture store)
     }
 
     /// <summary>Asks until the answer has <paramref name="status"/>, for at most 15 s.</summary>
-    private static async Task<HttpResponseMessage> UntilAsync(HttpClient client, string path, HttpStatusCode status)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var response = await client.GetAsync(path, timeout.Token);
-            if (response.StatusCode == status)
-            {
-                return response;
-            }
-            response.Dispose();
-            await Task.Delay(20, timeout.Token);
-        }
-    }
+    private static Task<HttpResponseMessage> UntilAsync(HttpClient client, string path, HttpStatusCode status) =>
+        Eventually.ResponseAsync(client, path, response => response.StatusCode == status, TimeSpan.FromSeconds(15));
 }

@@ -43,17 +43,8 @@ public sealed class OriginSoftTimeoutTests(CacheServerFixture store)
         Assert.Equal(readsBefore + 1, origin.Reads);
         Assert.Equal(readsBefore, origin.Returned); // still held: the answer did not wait for it
 
-        origin.Release();
-        await StaleKit.UntilExistsAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
-        using var fresh = await client.GetAsync("/api/users/1");
-
-        Assert.Equal("HIT", fresh.XCache());
-        Assert.Equal(Renamed, await StaleKit.NameAsync(fresh));
-        Assert.Equal(readsBefore + 1, origin.Reads); // the held call refreshed it; the origin was not asked again
-        var samples = await StaleKit.MetricsAsync(client);
-        Assert.Equal(1, samples.Single(StaleKit.StaleMetric, PrometheusSamples.CacheScope,
-            ("cachelayer_reason", "soft-timeout"), ("http_route", StaleKit.UsersRoute)));
-        Assert.Single(samples.Matching(StaleKit.StaleMetric, ("http_route", StaleKit.UsersRoute)));
+        // The held call refreshes it; the origin is not asked again.
+        await StaleKit.AssertRefreshedOnReleaseAsync(store, api, client, origin, readsBefore, Renamed, "soft-timeout");
     }
     [Fact]
     public async Task Concurrent_requests_past_the_window_cause_one_origin_call_and_all_answer_stale_after_the_soft_timeout()

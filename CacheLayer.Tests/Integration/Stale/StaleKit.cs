@@ -57,6 +57,26 @@ internal static class StaleKit
     }
 
     /// <summary>
+    /// Releases <paramref name="origin"/>, whose one held call answers <paramref name="renamed"/>: once that is
+    /// stored, the next request is a hit on it, the origin was asked no more, and the one stale answer counted
+    /// had <paramref name="reason"/>.
+    /// </summary>
+    public static async Task AssertRefreshedOnReleaseAsync(
+        CacheServerFixture store, ApiFactory api, HttpClient client, HeldOrigin origin, int readsBefore, string renamed, string reason)
+    {
+        origin.Release();
+        await UntilExistsAsync(store.Redis, api.RedisKey(UserKey));
+        using var fresh = await client.GetAsync("/api/users/1");
+
+        Assert.Equal("HIT", fresh.XCache());
+        Assert.Equal(renamed, await NameAsync(fresh));
+        Assert.Equal(readsBefore + 1, origin.Reads);
+        var samples = await MetricsAsync(client);
+        Assert.Equal(1, samples.Single(StaleMetric, PrometheusSamples.CacheScope, ("cachelayer_reason", reason), ("http_route", UsersRoute)));
+        Assert.Single(samples.Matching(StaleMetric, ("http_route", UsersRoute)));
+    }
+
+    /// <summary>
     /// While <paramref name="origin"/> holds a refresh: a request on a new connection is answered at once (the
     /// server as a whole is not stuck), and so is <paramref name="client"/>'s next request, most likely on the
     /// same keep-alive connection, as a browser's next request would be. Releases the origin.
