@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace CacheLayer.AppHost;
 
 /// <summary>The cache store the AppHost will run, and why it was chosen.</summary>
@@ -10,8 +8,6 @@ namespace CacheLayer.AppHost;
 public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, string? RedisServerPath = null, string? RedisCliPath = null)
 {
     public const string ConfigurationKey = "CacheStore";
-
-    private static readonly TimeSpan ContainerRuntimeProbeTimeout = TimeSpan.FromSeconds(5);
 
     public static CacheStoreMode Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
@@ -31,12 +27,12 @@ public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, str
         switch (mode)
         {
             case CacheStoreMode.RedisServer:
-                var path = FindOnPath("redis-server")
+                var path = MachineTools.FindOnPath("redis-server")
                     ?? throw new InvalidOperationException($"{ConfigurationKey}=redis-server but redis-server is not on PATH.");
                 return new(mode, $"{ConfigurationKey}=redis-server, using {path}", path);
             case CacheStoreMode.RedisCluster:
-                var server = FindOnPath("redis-server");
-                var cli = FindOnPath("redis-cli");
+                var server = MachineTools.FindOnPath("redis-server");
+                var cli = MachineTools.FindOnPath("redis-cli");
                 if (server is null || cli is null)
                 {
                     throw new InvalidOperationException(
@@ -54,87 +50,17 @@ public sealed record CacheStoreSelection(CacheStoreMode Mode, string Reason, str
             return new(CacheStoreMode.RedisContainer, "auto: publish mode uses the Redis container");
         }
 
-        if (FindOnPath("redis-server") is { } redisServer)
+        if (MachineTools.FindOnPath("redis-server") is { } redisServer)
         {
             return new(CacheStoreMode.RedisServer, $"auto: found {redisServer}", redisServer);
         }
 
-        if (FirstAnsweringContainerRuntime(containerRuntime) is { } runtime)
+        if (MachineTools.FirstAnsweringContainerRuntime(containerRuntime) is { } runtime)
         {
             return new(CacheStoreMode.RedisContainer, $"auto: redis-server is not on PATH; '{runtime} info' answered");
         }
 
         return new(CacheStoreMode.Garnet,
             "auto: redis-server is not on PATH and no container runtime (docker, podman) answered; embedding Garnet");
-    }
-
-    private static string? FirstAnsweringContainerRuntime(string? configuredRuntime)
-    {
-        string[] candidates = string.IsNullOrWhiteSpace(configuredRuntime) ? ["docker", "podman"] : [configuredRuntime];
-        return candidates.FirstOrDefault(ContainerRuntimeAnswers);
-    }
-
-    // `docker` can be installed without a reachable engine; only a zero exit from `info` proves one answers.
-    private static bool ContainerRuntimeAnswers(string runtime)
-    {
-        if (FindOnPath(runtime) is not { } path)
-        {
-            return false;
-        }
-
-        var startInfo = new ProcessStartInfo(path, "info")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
-        try
-        {
-            using var process = Process.Start(startInfo);
-            if (process is null)
-            {
-                return false;
-            }
-
-            process.OutputDataReceived += static (_, _) => { };
-            process.ErrorDataReceived += static (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            if (!process.WaitForExit(ContainerRuntimeProbeTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    private static string? FindOnPath(string command)
-    {
-        var fileNames = OperatingSystem.IsWindows() ? [command + ".exe", command] : new[] { command };
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        return directories
-            .SelectMany(directory => fileNames.Select(fileName => Path.Combine(directory, fileName)))
-            .FirstOrDefault(IsExecutableFile);
-    }
-
-    private static bool IsExecutableFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        return OperatingSystem.IsWindows()
-            || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
     }
 }

@@ -26,8 +26,8 @@ var api = builder.AddProject<Projects.CacheLayer_Api>("api")
     .WithEnvironment("CacheLayer__AdminApiKey", adminApiKey)
     .WithEnvironment("CacheLayer__UserKeySalt", userKeySalt)
     .WithHttpHealthCheck("/health")
-    .WithCacheFlushCommand(adminApiKey)    // dashboard: delete every cached response
-    .WithOriginOutageCommand(adminApiKey); // dashboard: make the origin fail for 30 s
+    .WithApiUrls()                    // dashboard links: Scalar, /metrics, /health
+    .WithCacheCommands(adminApiKey);  // dashboard: flush, evict a tag or a prefix, top keys, origin outage
 
 // Settings given to the AppHost reach the API: the demo's origin latency and TTLs, the store timeout.
 foreach (var setting in new[] { "Demo:Origin:LatencyMs", "Demo:Ttl:Users", "Demo:Ttl:Posts", "CacheLayer:OperationTimeout" })
@@ -37,5 +37,9 @@ foreach (var setting in new[] { "Demo:Origin:LatencyMs", "Demo:Ttl:Users", "Demo
         api.WithEnvironment(setting.Replace(":", "__"), value);
     }
 }
+
+// When the machine has them: Prometheus scraping every replica, and Grafana with the CacheLayer dashboard.
+var prometheus = builder.AddPrometheusFor(api);
+builder.AddGrafanaFor(prometheus, PrometheusExtensions.ParsePort(builder.Configuration[PrometheusExtensions.PortConfigurationKey]));
 
 builder.Build().Run();

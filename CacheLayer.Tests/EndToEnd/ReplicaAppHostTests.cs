@@ -61,17 +61,7 @@ public class ReplicaAppHostTests
         }
     }
 
-    private static async Task<string> ReadUntilAsync(HttpClient client, string path, string expected, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + ConvergeTimeout;
-        while (true)
-        {
-            var body = await client.GetStringAsync(path, cancellationToken);
-            if (body == expected || DateTime.UtcNow > deadline)
-            {
-                return body;
-            }
-            await Task.Delay(20, cancellationToken);
-        }
-    }
+    private static Task<string> ReadUntilAsync(HttpClient client, string path, string expected, CancellationToken cancellationToken) =>
+        Eventually.ValueAsync(async token => await client.GetStringAsync(path, token) is var body && body == expected ? body : null,
+            ConvergeTimeout, cancellationToken);
 }
