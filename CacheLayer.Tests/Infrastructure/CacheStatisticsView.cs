@@ -36,16 +36,15 @@ public sealed record CacheStatisticsView(long Hits, long Misses, IReadOnlyDictio
     /// </summary>
     public static async Task<CacheStatisticsView> PollAsync(ApiFactory api, Func<CacheStatisticsView, bool> done, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        CacheStatisticsView? last = null;
+        try
         {
-            var view = await ReadAsync(api);
-            if (done(view))
-            {
-                return view;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"After {timeout}: {view with { }} top keys {string.Join(", ", view.TopKeys)}");
-            await Task.Delay(50);
+            return await Eventually.ValueAsync(async _ => done(last = await ReadAsync(api)) ? last : null, timeout);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"After {timeout}: {last} top keys {string.Join(", ", last?.TopKeys ?? Enumerable.Empty<KeyValuePair<string, long>>())}");
+            throw;
         }
     }
 

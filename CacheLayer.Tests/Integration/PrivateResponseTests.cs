@@ -265,19 +265,12 @@ public sealed class PrivateResponseTests(CacheServerFixture store) : IAsyncLifet
         return client;
     }
 
-    private static async Task WaitForMissesAsync(HttpClient admin, long misses)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
+    private static Task WaitForMissesAsync(HttpClient admin, long misses) =>
+        Eventually.TrueAsync(async token =>
         {
-            var statistics = await admin.GetStringAsync("/metrics/cache", deadline.Token);
-            if (System.Text.Json.JsonDocument.Parse(statistics).RootElement.GetProperty("misses").GetInt64() >= misses)
-            {
-                return;
-            }
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+            using var statistics = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync("/metrics/cache", token));
+            return statistics.RootElement.GetProperty("misses").GetInt64() >= misses;
+        }, TimeSpan.FromSeconds(10));
 
     private Task<int> EntriesAsync() => store.CountEntriesAsync(_prefix);
 

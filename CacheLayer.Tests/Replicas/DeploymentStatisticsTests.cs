@@ -98,12 +98,8 @@ public sealed class DeploymentStatisticsTests(CacheServerFixture store) : IAsync
         await CacheStatisticsView.PollAsync(replicas[0], view => view.Replicas == 2 && view.Misses == 1, Converges);
 
         // Logged once the reply is back, which may be just after the other replica read the snapshot.
-        using var timeout = new CancellationTokenSource(Converges);
-        List<string> logged;
-        while ((logged = PublisherLines(cutOff)).Count < 2 || !logged[^1].Contains("published again", StringComparison.Ordinal))
-        {
-            await Task.Delay(20, timeout.Token);
-        }
+        var logged = await Eventually.ValueAsync(_ => Task.FromResult(
+            PublisherLines(cutOff) is { Count: >= 2 } lines && lines[^1].Contains("published again", StringComparison.Ordinal) ? lines : null), Converges);
         Assert.Equal(2, logged.Count);
         Assert.StartsWith("Information", logged[0]);
         Assert.Contains("not published", logged[0]);
