@@ -72,6 +72,7 @@ public static class CacheLayerEndpointConventionBuilderExtensions
                 endpoint.Metadata.Add(new HttpMethodMetadata([.. methods.HttpMethods, HttpMethods.Head]));
             }
         });
+        builder.AddOpenApiOperationTransformer(CacheOpenApi.Cached(policy));
         return builder.AddEndpointFilterFactory((context, next) =>
         {
             var filter = ActivatorUtilities.CreateInstance<ResponseCacheFilter>(
@@ -122,6 +123,8 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     {
         ArgumentOutOfRangeException.ThrowIfZero(keyTemplates.Length);
         var templates = keyTemplates.Select(CacheKeyTemplate.Parse).ToArray();
+        var routeValues = keyTemplates.Any(template => template.Contains('{')) ? " (route values from this request)" : "";
+        builder.AddOpenApiOperationTransformer(CacheOpenApi.Invalidates($"every cached variant of {Listed(keyTemplates)}{routeValues}"));
         return builder.AddInvalidationFilter(values => templates.Select(template => CacheInvalidation.Path(template.FillPath(values))));
     }
 
@@ -131,8 +134,11 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     public static TBuilder InvalidatesCacheTags<TBuilder>(this TBuilder builder, params string[] tags) where TBuilder : IEndpointConventionBuilder
     {
         ArgumentOutOfRangeException.ThrowIfZero(tags.Length);
+        builder.AddOpenApiOperationTransformer(CacheOpenApi.Invalidates($"every cached response tagged {Listed(tags)}"));
         return builder.AddInvalidationFilter(_ => tags.Select(CacheInvalidation.Tag));
     }
+
+    private static string Listed(string[] names) => string.Join(", ", names.Select(name => $"`{name}`"));
 
     private static TBuilder AddInvalidationFilter<TBuilder>(
         this TBuilder builder, Func<Func<string, object?>, IEnumerable<CacheInvalidation>> invalidations) where TBuilder : IEndpointConventionBuilder =>
