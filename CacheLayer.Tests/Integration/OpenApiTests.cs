@@ -19,6 +19,84 @@ public class OpenApiTests(CacheServerFixture store) : ApiTest(store)
         }
     }
 
+    private static readonly string[] CacheHeaders = ["X-Cache", "Cache-Status", "ETag", "Age"];
+
+    [Theory]
+    [InlineData("get")]
+    [InlineData("head")]
+    public async Task A_cached_route_documents_the_cache_headers_a_304_and_the_nocache_switch(string method)
+    {
+        using var document = await OpenApiDocumentView.GetAsync(Client);
+        var operation = document.Operation("/api/users/{id}", method);
+
+        var ok = document.ResponseHeaders(operation, "200");
+        var notModified = document.ResponseHeaders(operation, "304");
+        foreach (var header in CacheHeaders)
+        {
+            Assert.True(ok.ContainsKey(header), $"{header} is not documented on the 200.");
+            Assert.True(notModified.ContainsKey(header), $"{header} is not documented on the 304.");
+        }
+        Assert.Equal(["HIT", "MISS", "BYPASS", "STALE"], ok["X-Cache"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(value => value.GetString()));
+        Assert.Contains("If-None-Match", notModified["ETag"].GetProperty("description").GetString());
+        var nocache = Assert.Single(OpenApiDocumentView.QueryParameters(operation, "nocache"));
+        Assert.Equal("boolean", nocache.GetProperty("schema").GetProperty("type").GetString());
+        Assert.Contains("Cached for 120 s (tags: users)", OpenApiDocumentView.Description(operation));
+    }
+
+    [Fact]
+    public async Task The_documented_headers_are_the_ones_a_hit_carries()
+    {
+        using var document = await OpenApiDocumentView.GetAsync(Client);
+        var ok = document.ResponseHeaders(document.Operation("/api/users/{id}", "get"), "200");
+        using var miss = await Client.GetAsync("/api/users/1");
+        using var hit = await Client.GetAsync("/api/users/1");
+
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal(CacheHeaders.Order(StringComparer.Ordinal), ok.Keys.Order(StringComparer.Ordinal));
+        Assert.All(ok.Keys, header => Assert.NotNull(hit.Header(header)));
+        var documentedValues = ok["X-Cache"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(value => value.GetString());
+        Assert.Contains(miss.XCache(), documentedValues);
+    }
+
+    [Fact]
+    public async Task A_route_varying_by_a_header_documents_vary()
+    {
+        using var document = await OpenApiDocumentView.GetAsync(Client);
+
+        var ok = document.ResponseHeaders(document.Operation("/api/greeting", "get"), "200");
+
+        Assert.Equal("Accept-Language", ok["Vary"].GetProperty("example").GetString());
+        Assert.False(document.ResponseHeaders(document.Operation("/api/users/{id}", "get"), "200").ContainsKey("Vary"));
+    }
+
+    [Theory]
+    [InlineData("/metrics/cache", "get")]
+    [InlineData("/api/users/{id}", "put")]
+    [InlineData("/api/posts", "post")]
+    public async Task An_uncached_route_documents_none_of_it(string path, string method)
+    {
+        using var document = await OpenApiDocumentView.GetAsync(Client);
+        var operation = document.Operation(path, method);
+
+        Assert.False(OpenApiDocumentView.HasResponse(operation, "304"));
+        Assert.Empty(OpenApiDocumentView.QueryParameters(operation, "nocache"));
+        var success = OpenApiDocumentView.HasResponse(operation, "200") ? "200" : "201";
+        Assert.DoesNotContain(document.ResponseHeaders(operation, success).Keys, CacheHeaders.Contains);
+        Assert.DoesNotContain("Cached for", OpenApiDocumentView.Description(operation));
+    }
+
+    [Theory]
+    [InlineData("/api/users/{id}", "put", "every cached variant of `GET:/api/users/{id}` (route values from this request)")]
+    [InlineData("/api/posts", "post", "every cached variant of `GET:/api/posts/`")]
+    public async Task A_write_says_what_it_invalidates(string path, string method, string invalidated)
+    {
+        using var document = await OpenApiDocumentView.GetAsync(Client);
+
+        var description = OpenApiDocumentView.Description(document.Operation(path, method));
+
+        Assert.Contains($"On success (2xx), invalidates {invalidated}", description);
+    }
+
     [Fact]
     public async Task Outside_development_neither_the_document_nor_the_reference_is_served()
     {
