@@ -14,6 +14,9 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     /// <summary>
     /// Caches this GET endpoint's 200 responses for <paramref name="ttl"/> (at most a day), and answers HEAD from them.
     /// </summary>
+    /// <remarks>
+    /// With <c>AddOpenApi()</c>, the endpoint's operation shows its TTL, the cache headers on its 200 and a 304, and the <c>nocache</c> switch.
+    /// </remarks>
     /// <param name="builder">The endpoint.</param>
     /// <param name="ttl">How long a stored response is served.</param>
     /// <param name="tags">Names writes and admins can invalidate these entries by.</param>
@@ -115,7 +118,8 @@ public static class CacheLayerEndpointConventionBuilderExtensions
 
     /// <summary>
     /// On success (2xx), invalidates each key template, e.g. <c>"GET:/api/users/{id}"</c>, with its
-    /// parameters taken from this endpoint's arguments or route values, and all its variants.
+    /// parameters taken from this endpoint's arguments or route values, and all its variants. The endpoint's
+    /// OpenAPI description names them.
     /// </summary>
     /// <param name="builder">The endpoint.</param>
     /// <param name="keyTemplates">Templates of the paths the endpoint changes.</param>
@@ -128,7 +132,7 @@ public static class CacheLayerEndpointConventionBuilderExtensions
         return builder.AddInvalidationFilter(values => templates.Select(template => CacheInvalidation.Path(template.FillPath(values))));
     }
 
-    /// <summary>On success (2xx), invalidates every entry carrying one of <paramref name="tags"/>.</summary>
+    /// <summary>On success (2xx), invalidates every entry carrying one of <paramref name="tags"/>; the endpoint's OpenAPI description names them.</summary>
     /// <param name="builder">The endpoint.</param>
     /// <param name="tags">Tags given to <c>CacheResponse</c> on the endpoints this one changes.</param>
     public static TBuilder InvalidatesCacheTags<TBuilder>(this TBuilder builder, params string[] tags) where TBuilder : IEndpointConventionBuilder

@@ -12,7 +12,25 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// </summary>
 internal static class CacheOpenApi
 {
-    public const string NotModified = "304";
+    private const string NotModified = "304";
+
+    /// <summary>The four headers every cached response may carry, defined once in the document's components and referenced.</summary>
+    private static readonly (string Name, string Description, Func<OpenApiSchema> Schema)[] CacheResponseHeaders =
+    [
+        (CacheHeaders.XCache,
+            "How the cache answered: `HIT` (a stored copy), `MISS` (the origin), `BYPASS` (the cache was not used), "
+            + "`STALE` (an expired copy, while the origin is slow or failing, or being refreshed).",
+            () => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { "HIT", "MISS", "BYPASS", "STALE" }.Select(value => (JsonNode)value)] }),
+        (CacheHeaders.CacheStatus,
+            "RFC 9211 cache status, e.g. `CacheLayer; hit; ttl=117` or `CacheLayer; fwd=miss; stored`.",
+            () => new OpenApiSchema { Type = JsonSchemaType.String }),
+        ("ETag",
+            "Strong validator of the body; send it in `If-None-Match` to get a 304 while it is current.",
+            () => new OpenApiSchema { Type = JsonSchemaType.String }),
+        ("Age",
+            "Seconds since the copy was stored; on `HIT` and `STALE` only.",
+            () => new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" }),
+    ];
 
     public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> Cached(CachePolicy policy) =>
         (operation, context, _) =>
@@ -79,24 +97,6 @@ internal static class CacheOpenApi
         return summary + ". `X-Cache` and `Cache-Status` say how a response was answered; "
             + "`?nocache=true` bypasses the cache; `If-None-Match` with the `ETag` gets a 304.";
     }
-
-    /// <summary>The four headers every cached response may carry, defined once in the document's components and referenced.</summary>
-    private static readonly (string Name, string Description, Func<OpenApiSchema> Schema)[] CacheResponseHeaders =
-    [
-        (CacheHeaders.XCache,
-            "How the cache answered: `HIT` (a stored copy), `MISS` (the origin), `BYPASS` (the cache was not used), "
-            + "`STALE` (an expired copy, while the origin is slow or failing, or being refreshed).",
-            () => new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { "HIT", "MISS", "BYPASS", "STALE" }.Select(value => (JsonNode)value)] }),
-        (CacheHeaders.CacheStatus,
-            "RFC 9211 cache status, e.g. `CacheLayer; hit; ttl=117` or `CacheLayer; fwd=miss; stored`.",
-            () => new OpenApiSchema { Type = JsonSchemaType.String }),
-        ("ETag",
-            "Strong validator of the body; send it in `If-None-Match` to get a 304 while it is current.",
-            () => new OpenApiSchema { Type = JsonSchemaType.String }),
-        ("Age",
-            "Seconds since the copy was stored; on `HIT` and `STALE` only.",
-            () => new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" }),
-    ];
 
     private static void AddHeaders(OpenApiResponse response, CachePolicy policy, OpenApiDocument? document)
     {
