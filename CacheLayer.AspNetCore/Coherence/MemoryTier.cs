@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,7 @@ internal sealed class MemoryTier : IDisposable
     private readonly TimeSpan _maxAge;
     private long _epoch;
 
-    public MemoryTier(IOptions<CacheLayerOptions> options, InvalidationSync sync, TimeProvider time)
+    public MemoryTier(IOptions<CacheLayerOptions> options, InvalidationSync sync, TimeProvider time, CacheMetrics metrics)
     {
         var settings = options.Value.MemoryTier;
         _sync = sync;
@@ -35,7 +36,10 @@ internal sealed class MemoryTier : IDisposable
                 SizeLimit = settings.SizeLimitBytes,
                 CompactionPercentage = 0.25,
                 Clock = new TimeProviderClock(time),
+                // For the size gauge: the cache's own byte count. A hit then bumps a per-thread counter, no lock.
+                TrackStatistics = true,
             });
+            metrics.ObserveMemoryTier(() => Count, () => SizeBytes);
         }
     }
 
@@ -46,6 +50,9 @@ internal sealed class MemoryTier : IDisposable
     public long Epoch => Interlocked.Read(ref _epoch);
 
     public long Count => _cache?.Count ?? 0;
+
+    /// <summary>The bytes the entries held count against the budget (body, key and overhead each).</summary>
+    public long SizeBytes => _cache?.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
     public bool TryGet(CacheKey key, out CacheEntry entry)
     {

@@ -64,6 +64,15 @@ internal sealed class CacheMetrics
         _meter.CreateObservableGauge("cachelayer.cache.invalidations.pending", count, "{invalidation}",
             "Invalidations waiting for the cache store to come back.");
 
+    /// <summary>The in-process tier's size, per process: entries, and bytes as counted against its byte budget.</summary>
+    public void ObserveMemoryTier(Func<long> entries, Func<long> bytes)
+    {
+        _meter.CreateObservableGauge("cachelayer.cache.memory.entries", entries, "{entry}",
+            "Entries held in the in-process memory tier.");
+        _meter.CreateObservableGauge("cachelayer.cache.memory.size", bytes, "By",
+            "Bytes held in the in-process memory tier, as counted against its SizeLimitBytes.");
+    }
+
     public void Invalidation(string route) => _invalidations.Add(1, Route(route));
 
     public void Error(string route, string operation) =>
