@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using CacheLayer.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -82,5 +83,29 @@ public sealed class MemoryTierTests(CacheServerFixture store)
 
         // Each entry counts its body (43 bytes), key and a 256-byte overhead: at most 4096 / 300 of them.
         Assert.InRange(api.Service<MemoryTier>().Count, 1, 4096 / 300);
+    }
+
+    [Fact]
+    public async Task Its_entries_and_bytes_are_gauges_in_metrics_that_drop_when_an_entry_is_invalidated()
+    {
+        await using var api = new ApiFactory(store.Server.ConnectionString);
+        using var client = api.CreateClient();
+        await api.WaitUntilMemoryTierActiveAsync();
+        foreach (var path in new[] { "/api/posts/", "/api/users/1", "/api/posts/", "/api/users/1" })
+        {
+            using var response = await client.GetAsync(path);
+        }
+
+        var held = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(2, held.Single("cachelayer_cache_memory_entries", PrometheusSamples.CacheScope));
+        var heldBytes = held.Single("cachelayer_cache_memory_size_bytes", PrometheusSamples.CacheScope);
+        Assert.InRange(heldBytes, 2 * 256 + 2, 64 * 1024); // two bodies, each with its 256-byte overhead
+
+        using var update = await client.PutAsJsonAsync("/api/users/1", new { name = "Renamed" });
+        update.EnsureSuccessStatusCode();
+
+        var after = PrometheusSamples.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(1, after.Single("cachelayer_cache_memory_entries", PrometheusSamples.CacheScope));
+        Assert.InRange(after.Single("cachelayer_cache_memory_size_bytes", PrometheusSamples.CacheScope), 256 + 1, heldBytes - 256 - 1);
     }
 }
