@@ -5,13 +5,16 @@ using CacheLayer.Api.Origin;
 using CacheLayer.Api.Posts;
 using CacheLayer.Api.Users;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddCacheLayer("cache");
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddCacheLayerInstrumentation());
+builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics.AddCacheLayerInstrumentation())
+    .WithTracing(tracing => tracing.AddCacheLayerInstrumentation());
 builder.AddDemoOrigin();
 
 builder.Services.AddOpenApi();

@@ -20,6 +20,9 @@ public static class Extensions
     public const string AlivenessEndpointPath = "/alive";
     public const string PrometheusEndpointPath = "/metrics";
 
+    /// <summary>The share of requests starting a trace that are traced outside Development.</summary>
+    public const double DefaultTraceRatio = 0.1;
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -47,12 +50,19 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(options =>
-                    // Scrapes and probes would drown the traces that matter.
-                    options.Filter = context => !IsInfrastructurePath(context.Request.Path))
-                .AddHttpClientInstrumentation());
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddAspNetCoreInstrumentation(options =>
+                        // Scrapes and probes would drown the traces that matter.
+                        options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (DefaultSampler(builder) is { } sampler)
+                {
+                    tracing.SetSampler(sampler);
+                }
+            });
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -61,6 +71,16 @@ public static class Extensions
 
         return builder;
     }
+
+    /// <summary>
+    /// Every trace in Development. Elsewhere a request is traced when its caller's trace is, and one in ten
+    /// that start here (recording a span costs throughput on a hot path). <c>OTEL_TRACES_SAMPLER</c> (with
+    /// <c>OTEL_TRACES_SAMPLER_ARG</c>), when set, decides instead: the SDK reads them only when no sampler is set in code.
+    /// </summary>
+    private static Sampler? DefaultSampler(IHostApplicationBuilder builder) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]) ? null
+        : builder.Environment.IsDevelopment() ? new AlwaysOnSampler()
+        : new ParentBasedSampler(new TraceIdRatioBasedSampler(DefaultTraceRatio));
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

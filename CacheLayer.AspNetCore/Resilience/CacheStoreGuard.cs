@@ -7,6 +7,7 @@ namespace CacheLayer.AspNetCore.Resilience;
 /// Runs every call to the cache store within <see cref="CacheLayerOptions.OperationTimeout"/>,
 /// times it, and turns a failure into "no answer" (opening the <see cref="CacheCircuit"/>) so the
 /// request goes to the origin instead of failing. While the circuit is open, calls are not made at all.
+/// Each call made inside a recorded request is also a span of that request (<see cref="CacheTracing"/>).
 /// </summary>
 internal sealed partial class CacheStoreGuard(
     IResponseCacheStore store,
@@ -35,6 +36,7 @@ internal sealed partial class CacheStoreGuard(
     private async Task<StoreCallResult<T>> CallAsync<T>(string route, string operation, Func<IResponseCacheStore, Task<T>> call, TimeSpan timeout)
     {
         var started = time.GetTimestamp();
+        using var span = CacheTracing.StartStoreCall(route, operation);
         Task<T>? pending = null;
         try
         {
@@ -53,6 +55,7 @@ internal sealed partial class CacheStoreGuard(
             pending?.ContinueWith(static task => _ = task.Exception, TaskContinuationOptions.OnlyOnFaulted);
             metrics.Duration(route, operation, time.GetElapsedTime(started), succeeded: false);
             metrics.Error(route, operation);
+            CacheTracing.Failed(span, exception);
             LogFailed(logger, operation, exception.Message);
             circuit.Open(operation, exception);
             return StoreCallResult<T>.Failed;
