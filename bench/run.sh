@@ -12,12 +12,16 @@
 #   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
 # Processes, each started fresh against an emptied Redis, so peak RSS is per configuration:
 #   1. the API, memory tier on, with /bench/ceiling: ceiling, hits (hot key, 1,000 keys), origin
-#   2. the API, memory tier off: hits (hot key, 1,000 keys)
-#   3. the Output Caching peer: hits (hot key, 1,000 keys)
-#   4. the API, 0 ms origin, MaxVariantsPerPath 1,000,000: Redis bytes per entry, misses
-#   5. the Output Caching peer, 0 ms origin: Redis bytes per entry, misses
-#   6. (CLUSTER=1, the default) the API, 0 ms origin, on a 3-master Redis Cluster on loopback with no
+#   2. the same with every request traced (OTEL_TRACES_SAMPLER=always_on): ceiling, hits (hot key, 1,000 keys)
+#   3. the API, memory tier off: hits (hot key, 1,000 keys)
+#   4. the Output Caching peer: hits (hot key, 1,000 keys)
+#   5. the API, 0 ms origin, MaxVariantsPerPath 1,000,000: Redis bytes per entry, misses
+#   6. the Output Caching peer, 0 ms origin: Redis bytes per entry, misses
+#   7. (CLUSTER=1, the default) the API, 0 ms origin, on a 3-master Redis Cluster on loopback with no
 #      KeyPrefix (bench/redis-cluster.sh): Redis bytes per entry, hits (hot key, 1,000 keys), misses
+# Every process runs in Production, so traces are sampled as there (ServiceDefaults: a request is traced
+# when its caller's is, and one in ten that start here), with no exporter; process 2 shows what tracing
+# every request costs (the OpenTelemetry SDK's own default, before ServiceDefaults set one).
 # Each process gets a WARMUP on its hot path, each scenario a SCENARIO_WARMUP, before it is measured.
 # Misses (bench/distinct.lua): every request a page never asked before in this run, so a new key the
 # server stores; Redis is emptied after the scenario's warm-up, and the keys it holds after the measured
@@ -264,6 +268,14 @@ run cl_many "CacheLayer hit, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
 run origin "origin: nocache, ${LATENCY_MS} ms" "/api/posts/?nocache=true"
 stop_server
 
+start_server "API, every request traced" "$work/api/CacheLayer.Api" "$room" OTEL_TRACES_SAMPLER=always_on \
+  CacheLayer__MemoryTier__Enabled=true Demo__Benchmark__CeilingEndpoint=true CacheLayer__Benchmark__CeilingEndpoint=true
+run ceiling_traced "ceiling: static bytes, always_on" "/bench/ceiling"
+run ceiling_many_traced "ceiling, 1,000 URLs, always_on" "/bench/ceiling" "$repo/bench/pages.lua"
+run cl_hot_traced "CacheLayer hit, hot key, always_on" "/api/posts/"
+run cl_many_traced "CacheLayer hit, 1,000 keys, always_on" "/api/posts/" "$repo/bench/pages.lua"
+stop_server
+
 start_server "API, memory tier off" "$work/api/CacheLayer.Api" "$room" CacheLayer__MemoryTier__Enabled=false
 run off_hot "CacheLayer tier off, hot key" "/api/posts/"
 run off_many "CacheLayer tier off, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
@@ -332,7 +344,7 @@ def ms(text):
 # What the probe must show: a CacheLayer hit says "hit" in Cache-Status, a miss "fwd=miss" and "stored";
 # Output Caching has no Cache-Status, but its hits carry Age and its misses do not.
 def cache_ok(r):
-    k, h = r["key"], r["headers"].lower()
+    k, h = r["key"].removesuffix("_traced"), r["headers"].lower()
     kind = "miss" if k.endswith("_miss") else "hit" if k.endswith(("_hot", "_many")) else None
     if kind is None or k.startswith("ceiling"):
         return True
@@ -363,7 +375,7 @@ def lat(v):
     return "n/a" if v is None else (f"{v:.2f}ms" if v < 1000 else f"{v / 1000:.2f}s")
 
 ceiling = by.get("ceiling", {})
-order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
+order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "ceiling_traced", "ceiling_many_traced", "cl_hot_traced", "cl_many_traced", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
          "cl_miss", "oc_miss", "cc_hot", "cc_many", "cc_miss"]
 head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "keys/req", "non-2xx", "sock err", "peak RSS")
 widths = (37, 9, 8, 8, 10, 8, 9, 8, 7, 8, 8)
@@ -376,12 +388,34 @@ for key in order:
         continue
     name = r["name"] + (" !" if r["bad"] else "")
     # Rows driven by a Lua script compare with the ceiling driven by one: wrk's own work shares the cores.
-    base = by.get("ceiling_many", ceiling) if key.endswith(("_many", "_miss")) else ceiling
+    # Rows with every request traced compare with the ceiling traced likewise.
+    suffix = "_traced" if key.endswith("_traced") else ""
+    plain = key.removesuffix("_traced")
+    base = by.get("ceiling" + suffix, ceiling)
+    if plain.endswith(("_many", "_miss")):
+        base = by.get("ceiling_many" + suffix, base)
     print(fmt.format(name, f"{r['rps']:.0f}", lat(r["p50"]), lat(r["p99"]),
                      ratio(r["rps"], base.get("rps")), ratio(r["p99"], base.get("p99")),
                      f"{r['redis'] / r['requests']:.2f}" if r["requests"] else "n/a",
                      f"{r['keys'] / r['requests']:.2f}" if r["requests"] else "n/a",
                      r["non2xx"], r["errors"], f"{r['hwm'] // 1024} MiB"))
+
+traced = [(what, by.get(a), by.get(b)) for what, a, b in [
+    ("ceiling: static bytes (API)", "ceiling", "ceiling_traced"),
+    ("ceiling, 1,000 URLs", "ceiling_many", "ceiling_many_traced"),
+    ("CacheLayer hit, hot key", "cl_hot", "cl_hot_traced"),
+    ("CacheLayer hit, 1,000 keys", "cl_many", "cl_many_traced")] if by.get(a) and by.get(b)]
+if traced:
+    print()
+    print("sampling: the default outside Development (parent-based, 1 in 10 of the requests that start a trace)")
+    print("against every request traced (OTEL_TRACES_SAMPLER=always_on); no exporter either way:")
+    twidths = (27, 11, 9, 13, 11, 14)
+    tfmt = "| " + " | ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(twidths)) + " |"
+    print(tfmt.format("scenario", "req/s, 10%", "p99, 10%", "req/s, always", "p99, always", "always / 10%"))
+    print("|" + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(twidths)) + "|")
+    for what, a, b in traced:
+        flag = " !" if a["bad"] or b["bad"] else ""
+        print(tfmt.format(what + flag, f"{a['rps']:.0f}", lat(a["p99"]), f"{b['rps']:.0f}", lat(b["p99"]), ratio(b["rps"], a["rps"])))
 
 print()
 print("peak RSS per process (max of its warm-up and scenarios):")
@@ -405,6 +439,8 @@ pair("cl_hot", "oc_hot", "CacheLayer / Output Caching, hot key")
 pair("off_hot", "oc_hot", "CacheLayer tier off / Output Caching, hot key")
 pair("off_many", "oc_many", "CacheLayer tier off / Output Caching, 1,000 keys")
 pair("cl_hot", "origin", "CacheLayer hit / origin, hot key")
+pair("cl_hot_traced", "ceiling_traced", "always_on: CacheLayer hit / ceiling, hot key")
+pair("cl_many_traced", "ceiling_many_traced", "always_on: CacheLayer hit / ceiling, 1,000 keys")
 pair("cl_miss", "oc_miss", "CacheLayer miss / Output Caching miss", "target req/s >= 1.0x")
 pair("cc_hot", "ceiling", "cluster: CacheLayer hit / ceiling, hot key", "target req/s >= 0.95x")
 pair("cc_many", "ceiling_many", "cluster: CacheLayer hit / ceiling, 1,000 keys", "target req/s >= 0.9x")
