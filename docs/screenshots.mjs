@@ -88,7 +88,7 @@ async function metrics(page, replica) {
 }
 
 async function prometheusGraph(page) {
-  const panel = (i, expr) => `g${i}.expr=${encodeURIComponent(expr)}&g${i}.tab=0&g${i}.stacked=0&g${i}.range_input=5m`;
+  const panel = (i, expr) => `g${i}.expr=${encodeURIComponent(expr)}&g${i}.tab=0&g${i}.stacked=0&g${i}.range_input=4m`;
   await page.goto(`${prometheus}/graph?${panel(0, hitsPerRoute)}&${panel(1, hitRatio)}`, { waitUntil: 'networkidle2' });
   // Prometheus 2.42's graph page (Debian's build) draws each panel with Rickshaw: an SVG and a legend of its series.
   await page.waitForFunction(() => {

@@ -16,7 +16,7 @@ fi
 docs=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$docs")
 out=$docs/images
-traffic_seconds=${SCREENSHOTS_TRAFFIC_SECONDS:-150}
+traffic_seconds=${SCREENSHOTS_TRAFFIC_SECONDS:-180}
 api=http://localhost:5080
 prometheus=http://localhost:9090
 log=$(mktemp -t cachelayer-screenshots-apphost.XXXXXX.log)
@@ -53,8 +53,9 @@ stop_apphost() {
   [[ -n $traffic_pid ]] && kill "$traffic_pid" 2>/dev/null || true
   [[ -z $run_pid ]] && return
   say "stopping the AppHost"
-  # Ctrl+C, as in a terminal: the AppHost stops, and DCP then stops the resources it started.
-  kill -INT -- "-$run_pid" 2>/dev/null || true
+  # SIGTERM, which the .NET host handles as Ctrl+C (a background job starts with SIGINT ignored):
+  # the AppHost stops, and DCP then stops the resources it started.
+  kill -TERM -- "-$run_pid" 2>/dev/null || true
   local signal deadline pids
   for signal in '' TERM KILL; do
     if [[ -n $signal ]]; then
@@ -139,4 +140,5 @@ CHROMIUM=$chromium PROMETHEUS_URL=$prometheus timeout 300 node "$docs/screenshot
 wait "$traffic_pid" || true
 traffic_pid=''
 stop_apphost
+rm -f "$log"
 say "done: $(cd "$out" && ls *.png | tr '\n' ' ')"
