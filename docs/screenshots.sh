@@ -10,7 +10,7 @@ set -euo pipefail
 time_limit=${SCREENSHOTS_TIME_LIMIT:-1200}
 if [[ -z ${SCREENSHOTS_BOUNDED:-} ]]; then
   # Re-run under timeout: on expiry the trap below still stops the AppHost.
-  exec env SCREENSHOTS_BOUNDED=1 timeout --kill-after=90 "$time_limit" bash "$0" "$@"
+  exec env SCREENSHOTS_BOUNDED=1 timeout --kill-after=120 "$time_limit" bash "$0" "$@"
 fi
 
 docs=$(cd "$(dirname "$0")" && pwd)
