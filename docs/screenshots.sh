@@ -19,7 +19,7 @@ out=$docs/images
 traffic_seconds=${SCREENSHOTS_TRAFFIC_SECONDS:-180}
 api=http://localhost:5080
 prometheus=http://localhost:9090
-log=$(mktemp -t cachelayer-screenshots-apphost.XXXXXX.log)
+log=''
 run_pid=''
 traffic_pid=''
 sessions=()
@@ -97,6 +97,7 @@ traffic() {
   done
 }
 
+((traffic_seconds >= 60)) || fail "SCREENSHOTS_TRAFFIC_SECONDS must be at least 60 (rates over a minute are charted)"
 for tool in dotnet node npm curl; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH"
 done
@@ -115,6 +116,7 @@ fi
 say "building"
 dotnet build "$root/CacheLayer.AppHost" -nologo -v quiet >&2
 
+log=$(mktemp -t cachelayer-screenshots-apphost.XXXXXX.log)
 say "starting the AppHost (log: $log)"
 cd "$root"
 setsid dotnet run --project CacheLayer.AppHost --no-build >"$log" 2>&1 </dev/null &
