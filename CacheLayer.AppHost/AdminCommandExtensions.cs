@@ -39,26 +39,16 @@ public static class AdminCommandExtensions
     /// <summary>"Evict tag": asks for a tag, then <c>DELETE /api/cache?tag=…</c>.</summary>
     public static IResourceBuilder<ProjectResource> WithEvictTagCommand(
         this IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminApiKey) =>
-        api.WithAdminCommand(adminApiKey, HttpMethod.Delete, "/api/cache", arguments => Query(TagArgument, arguments.GetString(TagArgument)),
-            EvictTagCommandName, "Evict tag", new HttpCommandOptions
-            {
-                Description = "Deletes every cached response stored with a tag, e.g. 'posts' or 'users'.",
-                IconName = "TagDismiss",
-                Arguments = [CacheArgument(TagArgument, "Tag", "posts", "Every cached response with this tag is deleted, on every replica.")],
-                GetCommandResult = AdminCommandResults.FromDeleteAsync,
-            });
+        api.WithEvictCommand(adminApiKey, TagArgument, EvictTagCommandName, "Evict tag", "TagDismiss",
+            "Deletes every cached response stored with a tag, e.g. 'posts' or 'users'.",
+            CacheArgument(TagArgument, "Tag", "posts", "Every cached response with this tag is deleted, on every replica."));
 
     /// <summary>"Evict key prefix": asks for a prefix, then <c>DELETE /api/cache?prefix=…</c>.</summary>
     public static IResourceBuilder<ProjectResource> WithEvictPrefixCommand(
         this IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminApiKey) =>
-        api.WithAdminCommand(adminApiKey, HttpMethod.Delete, "/api/cache", arguments => Query(PrefixArgument, arguments.GetString(PrefixArgument)),
-            EvictPrefixCommandName, "Evict key prefix", new HttpCommandOptions
-            {
-                Description = "Deletes every cached response whose key starts with a prefix, e.g. 'GET:/api/users/'.",
-                IconName = "FolderProhibited",
-                Arguments = [CacheArgument(PrefixArgument, "Key prefix", "GET:/api/users/", "A key is the method, ':' and the path with its query, e.g. GET:/api/users/1.")],
-                GetCommandResult = AdminCommandResults.FromDeleteAsync,
-            });
+        api.WithEvictCommand(adminApiKey, PrefixArgument, EvictPrefixCommandName, "Evict key prefix", "FolderProhibited",
+            "Deletes every cached response whose key starts with a prefix, e.g. 'GET:/api/users/'.",
+            CacheArgument(PrefixArgument, "Key prefix", "GET:/api/users/", "A key is the method, ':' and the path with its query, e.g. GET:/api/users/1."));
 
     /// <summary>"Top keys and hit ratio": <c>GET /metrics/cache</c> (every live replica), shown as a table.</summary>
     public static IResourceBuilder<ProjectResource> WithTopKeysCommand(
@@ -78,6 +68,19 @@ public static class AdminCommandExtensions
             {
                 Description = $"Makes the demo origin fail for {OutageSeconds} s on every replica: hits still answer, expired entries answer from their grace copy, the rest get 503.",
                 IconName = "PlugDisconnected",
+            });
+
+    /// <summary><c>DELETE /api/cache?{argument}=…</c> with the value the dashboard asked for.</summary>
+    private static IResourceBuilder<ProjectResource> WithEvictCommand(
+        this IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminApiKey, string argument, string name,
+        string displayName, string icon, string description, InteractionInput input) =>
+        api.WithAdminCommand(adminApiKey, HttpMethod.Delete, "/api/cache", arguments => Query(argument, arguments.GetString(argument)), name, displayName,
+            new HttpCommandOptions
+            {
+                Description = description,
+                IconName = icon,
+                Arguments = [input],
+                GetCommandResult = AdminCommandResults.FromDeleteAsync,
             });
 
     private static IResourceBuilder<ProjectResource> WithAdminCommand(

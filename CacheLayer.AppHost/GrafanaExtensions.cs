@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace CacheLayer.AppHost;
 
 /// <summary>
@@ -33,11 +30,7 @@ public static class GrafanaExtensions
             (_, _, null) => "Grafana: off (no container runtime, docker or podman, answered); import grafana/cachelayer.json into a Grafana of your own",
             _ => $"Grafana: on, {Image}:{Tag} through {runtime} at http://localhost:{port}",
         };
-        builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
-        {
-            e.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GrafanaExtensions).Namespace!).LogInformation("{Line}", line);
-            return Task.CompletedTask;
-        });
+        PrometheusExtensions.LogAtStart(builder, line);
         if (prometheus is null || runtime is null)
         {
             return null;

@@ -96,7 +96,8 @@ public static class PrometheusExtensions
 
         """;
 
-    private static void LogAtStart(IDistributedApplicationBuilder builder, string line) =>
+    /// <summary>One line in the AppHost's console as it starts.</summary>
+    internal static void LogAtStart(IDistributedApplicationBuilder builder, string line) =>
         builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
             e.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PrometheusExtensions).Namespace!).LogInformation("{Line}", line);
