@@ -40,7 +40,7 @@ internal sealed class CacheMetrics
     }
 
     public void Hit(string route, CacheTier from) =>
-        _hits.Add(1, Route(route), new("cachelayer.tier", from == CacheTier.Memory ? "memory" : "redis"));
+        _hits.Add(1, Route(route), new("cachelayer.tier", from.Name()));
 
     public void Miss(string route) => _misses.Add(1, Route(route));
 

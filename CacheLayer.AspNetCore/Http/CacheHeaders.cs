@@ -22,7 +22,7 @@ internal static class CacheHeaders
     public static void Hit(HttpResponse response, CacheEntry entry, DateTimeOffset now, CacheTier from)
     {
         response.Headers[XCache] = "HIT";
-        Trace(response, "hit", from == CacheTier.Memory ? "memory" : "redis");
+        Trace(response, "hit", from.Name());
         var ttl = Seconds(entry.TimeToLive(now));
         response.Headers[CacheStatus] = from == CacheTier.Memory
             ? $"{CacheName}; hit; ttl={ttl}; detail=memory"
@@ -37,7 +37,7 @@ internal static class CacheHeaders
     public static void Stale(HttpResponse response, CacheEntry entry, DateTimeOffset now, StaleReason reason, int? originStatus, bool forwarded)
     {
         response.Headers[XCache] = "STALE";
-        Trace(response, "stale", "redis");
+        Trace(response, "stale", CacheTier.Redis.Name());
         // Floored, so a copy a fraction of a second past its expiry reads ttl=-1, never 0.
         var ttl = (long)Math.Floor((entry.ExpiresAt - now).TotalSeconds);
         var status = $"{CacheName}; hit; ttl={ttl.ToString(CultureInfo.InvariantCulture)}";

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using CacheLayer.Tests.Infrastructure;
 
@@ -12,25 +11,18 @@ namespace CacheLayer.Tests.Integration;
 [Collection(CacheServerCollection.Name)]
 public sealed class TraceTagsTests(CacheServerFixture store) : IAsyncLifetime, IDisposable
 {
-    private readonly ConcurrentDictionary<ActivityTraceId, Activity> _spans = new();
-    private readonly ActivityListener _listener = new()
-    {
-        ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
-        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-    };
+    private readonly RecordedSpans _spans = new("Microsoft.AspNetCore");
     private ApiFactory _api = null!;
 
     public async Task InitializeAsync()
     {
-        _listener.ActivityStopped = span => _spans[span.TraceId] = span;
-        ActivitySource.AddActivityListener(_listener);
         _api = new ApiFactory(store.Server.ConnectionString);
         await _api.WaitUntilMemoryTierActiveAsync();
     }
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _spans.Dispose();
 
     [Fact]
     public async Task The_request_span_says_whether_the_cache_answered_and_from_where()
@@ -48,13 +40,11 @@ public sealed class TraceTagsTests(CacheServerFixture store) : IAsyncLifetime, I
 
     private async Task<Activity> SpanOfAsync(HttpClient client, string path)
     {
-        var traceId = ActivityTraceId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        using var request = RecordedSpans.TracedGet(path, out var traceId);
         using var response = await client.SendAsync(request);
         response.EnsureSuccessStatusCode();
-        await Eventually.TrueAsync(() => _spans.ContainsKey(traceId));
-        return _spans[traceId];
+        await Eventually.TrueAsync(() => _spans.OfTrace(traceId).Any());
+        return Assert.Single(_spans.OfTrace(traceId));
     }
 
     private static (string?, string?) Tags(Activity span) =>
