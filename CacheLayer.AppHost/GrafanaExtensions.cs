@@ -16,7 +16,7 @@ public static class GrafanaExtensions
     private const string Tag = "12.0.0";
 
     public static IResourceBuilder<ContainerResource>? AddGrafanaFor(
-        this IDistributedApplicationBuilder builder, IResourceBuilder<ExecutableResource>? prometheus, int prometheusPort)
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ExecutableResource>? prometheus)
     {
         var wanted = MonitoringMode.IsAuto(ConfigurationKey, builder.Configuration[ConfigurationKey]) && !builder.ExecutionContext.IsPublishMode;
         var runtime = wanted && prometheus is not null
@@ -36,6 +36,7 @@ public static class GrafanaExtensions
             return null;
         }
 
+        var prometheusPort = prometheus.Resource.Annotations.OfType<EndpointAnnotation>().Single().Port!.Value;
         var grafana = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "grafana"));
         return builder.AddContainer(ResourceName, Image, Tag)
             .WithContainerRuntimeArgs("--network=host")

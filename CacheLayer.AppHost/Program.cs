@@ -40,6 +40,6 @@ foreach (var setting in new[] { "Demo:Origin:LatencyMs", "Demo:Ttl:Users", "Demo
 
 // When the machine has them: Prometheus scraping every replica, and Grafana with the CacheLayer dashboard.
 var prometheus = builder.AddPrometheusFor(api);
-builder.AddGrafanaFor(prometheus, PrometheusExtensions.ParsePort(builder.Configuration[PrometheusExtensions.PortConfigurationKey]));
+builder.AddGrafanaFor(prometheus);
 
 builder.Build().Run();
