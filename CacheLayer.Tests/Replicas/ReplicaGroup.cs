@@ -42,18 +42,14 @@ internal sealed class ReplicaGroup(string store) : IAsyncDisposable
     public static async Task<string> NameAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<UserBody>())!.User.Name;
 
-    /// <summary>Reads <paramref name="path"/> until this replica serves it from memory.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/> until this replica serves it from memory: within seconds, as its tier is
+    /// unused while its last log read is older than MaxLag (a poll late on a loaded machine).
+    /// </summary>
     public static async Task WarmIntoMemoryAsync(HttpClient replica, string path)
     {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            using var response = await replica.GetAsync(path);
-            if (response.CacheStatus()?.EndsWith("detail=memory", StringComparison.Ordinal) == true)
-            {
-                return;
-            }
-        }
-        throw new InvalidOperationException($"{path} never came from memory.");
+        using var fromMemory = await Eventually.ResponseAsync(replica, path,
+            response => response.CacheStatus()?.EndsWith("detail=memory", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10));
     }
 
     public async ValueTask DisposeAsync()
