@@ -1,3 +1,10 @@
+using CacheLayer.AspNetCore.Admin;
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Diagnostics;
+using CacheLayer.AspNetCore.Endpoints;
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Resilience;
+using CacheLayer.AspNetCore.Storage;
 using CacheLayer.AspNetCore;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Endpoints;
 using Microsoft.Extensions.Options;
 
 namespace CacheLayer.AspNetCore;

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 

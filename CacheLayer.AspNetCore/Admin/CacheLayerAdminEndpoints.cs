@@ -1,3 +1,6 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Endpoints;
+using CacheLayer.AspNetCore.Storage;
 using CacheLayer.AspNetCore.Admin;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

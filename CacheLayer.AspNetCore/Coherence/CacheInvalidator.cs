@@ -1,3 +1,6 @@
+using CacheLayer.AspNetCore.Diagnostics;
+using CacheLayer.AspNetCore.Resilience;
+using CacheLayer.AspNetCore.Storage;
 namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Keys;
+using CacheLayer.AspNetCore.Storage;
 using System.Collections.Concurrent;
 
 namespace CacheLayer.AspNetCore.Coherence;

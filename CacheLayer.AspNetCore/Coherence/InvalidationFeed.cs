@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Keys;
+using CacheLayer.AspNetCore.Storage;
 using CacheLayer.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;

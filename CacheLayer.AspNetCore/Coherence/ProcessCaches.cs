@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Storage;
 namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>What this process holds besides Redis: the memory tier, and the reads and misses in flight.</summary>

@@ -1,3 +1,6 @@
+using CacheLayer.AspNetCore.Keys;
+using CacheLayer.AspNetCore.Resilience;
+using CacheLayer.AspNetCore.Storage;
 namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>One Redis read per key at a time: concurrent lookups of the same key share it.</summary>

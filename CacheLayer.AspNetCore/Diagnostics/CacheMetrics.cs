@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Http;
 using System.Diagnostics.Metrics;
 
 namespace CacheLayer.AspNetCore.Diagnostics;

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 using Microsoft.Extensions.Options;
 
 namespace CacheLayer.AspNetCore.Diagnostics;

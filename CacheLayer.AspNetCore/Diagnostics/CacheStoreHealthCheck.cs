@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CacheLayer.AspNetCore.Diagnostics;

@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Resilience;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Admin;
 namespace CacheLayer.AspNetCore.Diagnostics;
 
 /// <summary>

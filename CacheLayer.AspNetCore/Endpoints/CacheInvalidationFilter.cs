@@ -1,5 +1,6 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CacheLayer.AspNetCore.Endpoints;
 

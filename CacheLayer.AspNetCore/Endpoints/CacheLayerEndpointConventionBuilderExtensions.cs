@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Storage;
 using System.Reflection;
 using CacheLayer.AspNetCore;
 using CacheLayer.AspNetCore.Endpoints;

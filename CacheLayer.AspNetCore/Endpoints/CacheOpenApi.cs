@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Keys;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;

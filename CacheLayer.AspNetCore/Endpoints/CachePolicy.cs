@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 namespace CacheLayer.AspNetCore.Endpoints;
 
 /// <summary>How one GET endpoint is cached; also its endpoint metadata.</summary>

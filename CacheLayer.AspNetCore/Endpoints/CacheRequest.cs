@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 using Microsoft.AspNetCore.Http;
 
 namespace CacheLayer.AspNetCore.Endpoints;

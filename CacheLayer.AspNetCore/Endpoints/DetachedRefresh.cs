@@ -1,6 +1,7 @@
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CacheLayer.AspNetCore.Endpoints;

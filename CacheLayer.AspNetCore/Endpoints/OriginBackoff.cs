@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Keys;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,7 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CacheLayer.AspNetCore.Endpoints;
 

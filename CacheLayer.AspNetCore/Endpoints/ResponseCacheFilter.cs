@@ -1,3 +1,9 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Diagnostics;
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Keys;
+using CacheLayer.AspNetCore.Resilience;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;

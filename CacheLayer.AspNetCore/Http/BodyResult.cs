@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace CacheLayer.AspNetCore.Http;

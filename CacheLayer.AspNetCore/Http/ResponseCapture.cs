@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Endpoints;
 using Microsoft.AspNetCore.Http;
 
 namespace CacheLayer.AspNetCore.Keys;

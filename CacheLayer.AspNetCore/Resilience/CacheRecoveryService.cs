@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 

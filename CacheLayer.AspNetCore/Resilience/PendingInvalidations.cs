@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Diagnostics;
+using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CacheLayer.AspNetCore.Resilience;

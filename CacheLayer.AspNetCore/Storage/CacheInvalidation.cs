@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 namespace CacheLayer.AspNetCore.Storage;
 
 /// <summary>

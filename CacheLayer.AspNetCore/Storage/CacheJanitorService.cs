@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Resilience;
 using Microsoft.Extensions.Hosting;
 
 namespace CacheLayer.AspNetCore.Storage;

@@ -1,3 +1,6 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Keys;
+using CacheLayer.AspNetCore.Resilience;
 namespace CacheLayer.AspNetCore.Storage;
 
 /// <summary>Where cached responses live. Calls may fail or hang; <see cref="CacheStoreGuard"/> bounds them.</summary>

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

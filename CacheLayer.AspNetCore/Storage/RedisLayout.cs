@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Keys;
 using System.Collections.Concurrent;
 using StackExchange.Redis;
 

@@ -1,3 +1,5 @@
+using CacheLayer.AspNetCore.Endpoints;
+using CacheLayer.AspNetCore.Keys;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Coherence;
 using StackExchange.Redis;
 
 namespace CacheLayer.AspNetCore.Storage;
