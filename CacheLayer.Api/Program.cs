@@ -25,6 +25,7 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 
 var app = builder.Build();
 
+app.UseCacheLayer();   // after routing and authentication, before the middleware whose work the cached responses hold
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLocalization();

@@ -3,6 +3,7 @@ using CacheLayer.AspNetCore.Coherence;
 using CacheLayer.AspNetCore.Diagnostics;
 using CacheLayer.AspNetCore.Endpoints;
 using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Pipeline;
 using CacheLayer.AspNetCore.Resilience;
 using CacheLayer.AspNetCore.Storage;
 using CacheLayer.AspNetCore;
@@ -87,7 +88,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<SharedReads>();
         services.AddSingleton<Inflight<CacheEntry>>();
         services.AddSingleton<OriginBackoff>();
-        services.AddSingleton<AppPipeline>();
+        services.AddCacheLayerPipeline();
         services.AddSingleton<ProcessCaches>();
         services.AddSingleton<CacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());
@@ -98,7 +99,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddHostedService(provider => provider.GetRequiredService<InvalidationLogReader>());
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());
         services.AddHostedService<CacheJanitorService>();
-        services.AddHostedService<CacheEndpointsCheck>();
+        services.AddTransient<IStartupFilter, CacheEndpointsCheck>();
         services.AddHostedService<StatisticsPublisherService>();
         // First of all start-up filters, so its middleware is outermost and its OnStarting callback runs last.
         services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ResponseStartHook.StartupFilter>());

@@ -106,6 +106,18 @@ public sealed class CacheLayerOptions
     /// </summary>
     public double? EagerRefreshThreshold { get; set; }
 
+    /// <summary>
+    /// Most background refreshes (stale-while-revalidate, soft timeouts, eager refresh) running at once in this
+    /// process; a request that would start one more answers from its copy and leaves the refresh to a later one.
+    /// </summary>
+    public int MaxConcurrentRefreshes { get; set; } = 64;
+
+    /// <summary>
+    /// Named cache policies (<c>CacheLayer:Policies:{name}:Ttl</c>, <c>:Tags</c>, <c>:Grace</c>, …), used as
+    /// <c>.CacheResponse("name")</c> or <c>[CacheResponse(Policy = "name")]</c>; read at start-up.
+    /// </summary>
+    public Dictionary<string, CacheLayerPolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
 }

@@ -43,6 +43,18 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
             builder.AddError(
                 $"{CacheLayerOptions.SectionName}:{nameof(options.KeyPrefix)} '{options.KeyPrefix}' contains a brace; the layer chooses Redis Cluster hash tags itself (one per path), so a prefix needs none.");
         }
+        Check(builder, nameof(options.MaxConcurrentRefreshes), options.MaxConcurrentRefreshes, 1, 100_000);
+        if (options.AdminApiKey is { Length: > 0 and < 16 })
+        {
+            builder.AddError($"{CacheLayerOptions.SectionName}:{nameof(options.AdminApiKey)} is {options.AdminApiKey.Length} characters; an admin key needs 16 or more.");
+        }
+        foreach (var (policyName, policy) in options.Policies)
+        {
+            if (policy.Ttl <= TimeSpan.Zero || policy.Ttl > CachePolicy.MaxTimeToLive)
+            {
+                builder.AddError($"{CacheLayerOptions.SectionName}:{nameof(options.Policies)}:{policyName}:{nameof(policy.Ttl)} is {policy.Ttl}; it must be above 0 and at most {CachePolicy.MaxTimeToLive}.");
+            }
+        }
         if (options.UserKeySalt is { Length: > 0 and < 16 })
         {
             builder.AddError($"{CacheLayerOptions.SectionName}:{nameof(options.UserKeySalt)} is {options.UserKeySalt.Length} characters; a salt needs 16 or more.");

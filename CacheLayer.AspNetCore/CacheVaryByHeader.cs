@@ -45,6 +45,10 @@ public sealed class CacheVaryByHeader
             ? new(name, AcceptLanguageKey.Of, evenWithoutHeader: true) // the culture may come from elsewhere (?culture=)
             : new(name, static (_, value) => CacheKeyQueryNames.AsciiLower(value.Trim()));
 
+    /// <summary>A header a handler parameter binds (<c>[FromHeader]</c>): keyed by its value in the parameter type's form, as sent otherwise.</summary>
+    internal static CacheVaryByHeader Bound(string name, ValueCanonicalizer canonicalizer) =>
+        new(name, (_, value) => canonicalizer.TryCanonicalize(value, out var canonical) ? canonical : null);
+
     /// <summary>Varies by the header <paramref name="name"/> with the built-in normalization.</summary>
     /// <param name="name">The request header.</param>
     public static implicit operator CacheVaryByHeader(string name) => FromString(name);

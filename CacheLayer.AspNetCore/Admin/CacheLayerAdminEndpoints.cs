@@ -38,7 +38,7 @@ public static class CacheLayerAdminEndpoints
                 "The query parameter 'scope' is 'deployment' (every live replica, the default) or 'process' (the replica that answers).",
                 statusCode: StatusCodes.Status400BadRequest);
         }
-        return TypedResults.Ok(await report.ReadAsync(EndpointRoute.TemplateOf(context), chosen));
+        return TypedResults.Ok(await report.ReadAsync(RouteOf(context), chosen));
     }
 
     /// <summary><c>?key=GET:/api/posts/</c>, <c>?tag=posts</c> or <c>?prefix=GET:/api/users/</c>: exactly one.</summary>
@@ -59,7 +59,7 @@ public static class CacheLayerAdminEndpoints
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var result = await invalidator.InvalidateAsync(EndpointRoute.TemplateOf(context), chosen);
+        var result = await invalidator.InvalidateAsync(RouteOf(context), chosen);
         if (result.Deferred)
         {
             return TypedResults.Accepted((string?)null, new AdminMessage(Deferred));
@@ -74,4 +74,7 @@ public static class CacheLayerAdminEndpoints
     }
 
     private const string Deferred = "The cache store is unavailable; the invalidation is applied before it is read again";
+
+    /// <summary>The route template, the <c>http.route</c> tag of the admin routes' store calls and invalidations.</summary>
+    private static string RouteOf(HttpContext context) => (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unrouted)";
 }

@@ -1,11 +1,11 @@
-using CacheLayer.AspNetCore.Storage;
-using System.Reflection;
 using CacheLayer.AspNetCore;
 using CacheLayer.AspNetCore.Endpoints;
 using CacheLayer.AspNetCore.Keys;
+using CacheLayer.AspNetCore.Policies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -61,28 +61,60 @@ public static class CacheLayerEndpointConventionBuilderExtensions
         {
             InRange(originHardTimeout, TimeSpan.FromMilliseconds(1), CachePolicy.MaxOriginTimeout);
         }
-        var stale = grace is null && staleWhileRevalidate is null && originSoftTimeout is null && originHardTimeout is null
-            ? null
-            : new StaleOverrides(grace, staleWhileRevalidate, originSoftTimeout, originHardTimeout);
-        var policy = new CachePolicy(ttl, tags ?? [], varyByHeaders ?? [], varyByUser, varyByQuery, stale);
+        return builder.CacheResponse(policy =>
+        {
+            policy.Ttl(ttl).Tags(tags ?? []).VaryByHeaders(varyByHeaders ?? []).VaryByUser(varyByUser)
+                .Stale(grace, staleWhileRevalidate, originSoftTimeout, originHardTimeout);
+            if (varyByQuery is not null)
+            {
+                policy.VaryByQuery(varyByQuery);
+            }
+        });
+    }
 
+    /// <summary>Caches this GET endpoint's 200 responses as <paramref name="configure"/> says, and answers HEAD from them.</summary>
+    /// <param name="builder">The endpoint.</param>
+    /// <param name="configure">Sets the TTL (required), tags, variants and stale settings.</param>
+    public static TBuilder CacheResponse<TBuilder>(this TBuilder builder, Action<CacheResponsePolicyBuilder> configure)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var policyBuilder = new CacheResponsePolicyBuilder();
+        configure(policyBuilder);
+        var policy = policyBuilder.Build("CacheResponse");
+        builder.AddOpenApiOperationTransformer(CacheOpenApi.Cached(_ => policy));
+        return builder.AddCacheMetadata(policy);
+    }
+
+    /// <summary>
+    /// Caches this GET endpoint's 200 responses as the named policy of <c>CacheLayer:Policies</c> says, and
+    /// answers HEAD from them. An unknown name stops the app at start-up.
+    /// </summary>
+    /// <param name="builder">The endpoint.</param>
+    /// <param name="policyName">The policy's name, e.g. <c>"users"</c>.</param>
+    public static TBuilder CacheResponse<TBuilder>(this TBuilder builder, string policyName)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentException.ThrowIfNullOrEmpty(policyName);
+        var named = new NamedCachePolicy(policyName);
+        builder.AddOpenApiOperationTransformer(CacheOpenApi.Cached(services =>
+            named.Resolve(services.GetRequiredService<IOptions<CacheLayerOptions>>().Value, policyName)));
+        return builder.AddCacheMetadata(named);
+    }
+
+    private static TBuilder AddCacheMetadata<TBuilder>(this TBuilder builder, ICachePolicySource policy)
+        where TBuilder : IEndpointConventionBuilder
+    {
         builder.Add(endpoint =>
         {
             endpoint.Metadata.Add(policy);
-            endpoint.Metadata.Add(QueryKeyOf(endpoint, policy));
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().LastOrDefault() is { } methods
                 && methods.HttpMethods.Contains(HttpMethods.Get) && !methods.HttpMethods.Contains(HttpMethods.Head))
             {
                 endpoint.Metadata.Add(new HttpMethodMetadata([.. methods.HttpMethods, HttpMethods.Head]));
             }
         });
-        builder.AddOpenApiOperationTransformer(CacheOpenApi.Cached(policy));
-        return builder.AddEndpointFilterFactory((context, next) =>
-        {
-            var filter = ActivatorUtilities.CreateInstance<ResponseCacheFilter>(
-                context.ApplicationServices, policy, EndpointRoute.ArgumentLookup(context.MethodInfo));
-            return invocation => filter.InvokeAsync(invocation, next);
-        });
+        return builder;
     }
 
     private static void InRange(TimeSpan? value, TimeSpan min, TimeSpan max,
@@ -96,28 +128,6 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     }
 
     /// <summary>
-    /// The query parameters that split this endpoint's keys: those its handler binds (not from the route)
-    /// and the declared ones. A handler that can read the whole request must declare them.
-    /// </summary>
-    private static CacheKeyQueryNames QueryKeyOf(EndpointBuilder endpoint, CachePolicy policy)
-    {
-        if (endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is not { } handler)
-        {
-            return policy.DeclaredQuery;
-        }
-        var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern;
-        var binding = QueryBinding.Of(handler, pattern?.Parameters.Select(parameter => parameter.Name) ?? []);
-        if (binding.ReadsRequest && policy.VaryByQuery is null)
-        {
-            throw new InvalidOperationException(
-                $"The cached endpoint '{pattern?.RawText ?? endpoint.DisplayName}' has a handler that takes HttpContext or HttpRequest " +
-                "(or binds a type with BindAsync), so the query parameters it reads cannot be known. Declare them with " +
-                ".CacheResponse(..., varyByQuery: [\"name\", ...]), or varyByQuery: [\"*\"] to key by every query parameter.");
-        }
-        return CacheKeyQueryNames.Of(binding.Names, policy.VaryByQuery);
-    }
-
-    /// <summary>
     /// On success (2xx), invalidates each key template, e.g. <c>"GET:/api/users/{id}"</c>, with its
     /// parameters taken from this endpoint's arguments or route values, and all its variants. The endpoint's
     /// OpenAPI description names them.
@@ -127,10 +137,13 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     public static TBuilder InvalidatesCache<TBuilder>(this TBuilder builder, params string[] keyTemplates) where TBuilder : IEndpointConventionBuilder
     {
         ArgumentOutOfRangeException.ThrowIfZero(keyTemplates.Length);
-        var templates = keyTemplates.Select(CacheKeyTemplate.Parse).ToArray();
+        foreach (var template in keyTemplates)
+        {
+            _ = CacheKeyTemplate.Parse(template); // a malformed template fails here, where it is written
+        }
         var routeValues = keyTemplates.Any(template => template.Contains('{')) ? " (route values from this request)" : "";
         builder.AddOpenApiOperationTransformer(CacheOpenApi.Invalidates($"every cached variant of {Listed(keyTemplates)}{routeValues}"));
-        return builder.AddInvalidationFilter(values => templates.Select(template => CacheInvalidation.Path(template.FillPath(values))));
+        return builder.WithMetadata(new InvalidatesCacheAttribute(keyTemplates));
     }
 
     /// <summary>On success (2xx), invalidates every entry carrying one of <paramref name="tags"/>; the endpoint's OpenAPI description names them.</summary>
@@ -140,17 +153,8 @@ public static class CacheLayerEndpointConventionBuilderExtensions
     {
         ArgumentOutOfRangeException.ThrowIfZero(tags.Length);
         builder.AddOpenApiOperationTransformer(CacheOpenApi.Invalidates($"every cached response tagged {Listed(tags)}"));
-        return builder.AddInvalidationFilter(_ => tags.Select(CacheInvalidation.Tag));
+        return builder.WithMetadata(new InvalidatesCacheTagsAttribute(tags));
     }
 
     private static string Listed(string[] names) => string.Join(", ", names.Select(name => $"`{name}`"));
-
-    private static TBuilder AddInvalidationFilter<TBuilder>(
-        this TBuilder builder, Func<Func<string, object?>, IEnumerable<CacheInvalidation>> invalidations) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilterFactory((context, next) =>
-        {
-            var filter = ActivatorUtilities.CreateInstance<CacheInvalidationFilter>(
-                context.ApplicationServices, invalidations, EndpointRoute.ArgumentLookup(context.MethodInfo));
-            return invocation => filter.InvokeAsync(invocation, next);
-        });
 }

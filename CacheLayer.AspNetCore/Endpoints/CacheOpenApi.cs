@@ -34,10 +34,10 @@ internal static class CacheOpenApi
             () => new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" }),
     ];
 
-    public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> Cached(CachePolicy policy) =>
+    public static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> Cached(Func<IServiceProvider, CachePolicy> policyOf) =>
         (operation, context, _) =>
         {
-            DescribeCached(operation, policy, context.Document);
+            DescribeCached(operation, policyOf(context.ApplicationServices), context.Document);
             return Task.CompletedTask;
         };
 

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Policies;
 using CacheLayer.AspNetCore.Keys;
 namespace CacheLayer.AspNetCore.Endpoints;
 
@@ -16,8 +17,10 @@ namespace CacheLayer.AspNetCore.Endpoints;
 /// <param name="Stale">The endpoint's own grace and origin timeouts; null ones are the global settings'.</param>
 internal sealed record CachePolicy(
     TimeSpan TimeToLive, IReadOnlyList<string> Tags, IReadOnlyList<CacheVaryByHeader> VaryByHeaders, bool VaryByUser,
-    IReadOnlyList<string>? VaryByQuery = null, StaleOverrides? Stale = null)
+    IReadOnlyList<string>? VaryByQuery = null, StaleOverrides? Stale = null) : ICachePolicySource
 {
+    public CachePolicy Resolve(CacheLayerOptions options, string endpoint) => this;
+
     /// <summary>The longest TTL an endpoint may ask for.</summary>
     public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(1);
 
@@ -38,7 +41,7 @@ internal sealed record CachePolicy(
         [.. VaryByHeaders.Select(header => (header, CacheKeyQueryNames.AsciiLower(header.Name))).OrderBy(pair => pair.Item2, StringComparer.Ordinal)];
 
     /// <summary>The query parameters that split keys when the handler's own are not known (no endpoint metadata): the declared ones.</summary>
-    public CacheKeyQueryNames DeclaredQuery { get; } = CacheKeyQueryNames.Of([], VaryByQuery);
+    public CacheKeyQueryNames DeclaredQuery { get; } = CacheKeyQueryNames.Of(Array.Empty<string>(), VaryByQuery);
 }
 
 /// <summary>An endpoint's own stale settings, as given to <c>CacheResponse</c>; null: the global setting.</summary>

@@ -41,6 +41,8 @@ internal enum StaleReason
     OriginStatus,
     /// <summary>The origin did not answer within the hard timeout.</summary>
     OriginTimeout,
+    /// <summary>A refresh's answer may not be kept (too large, private): the copy answers while the origin backs off.</summary>
+    Unstorable,
 }
 
 /// <summary>Why a response from the origin was not stored, when that is worth telling.</summary>
@@ -95,6 +97,7 @@ internal static class CacheOutcomeNames
         StaleReason.OriginError => "origin-error",
         StaleReason.OriginStatus => "origin-status",
         StaleReason.OriginTimeout => "origin-timeout",
+        StaleReason.Unstorable => "unstorable",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 
@@ -103,6 +106,7 @@ internal static class CacheOutcomeNames
     {
         StaleReason.WhileRevalidate => "stale-while-revalidate",
         StaleReason.SoftTimeout => "soft-timeout",
+        StaleReason.Unstorable => "unstorable",
         _ => "stale-if-error",
     };
 }

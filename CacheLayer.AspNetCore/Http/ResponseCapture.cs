@@ -1,60 +1,73 @@
 using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace CacheLayer.AspNetCore.Http;
 
 /// <summary>
-/// Runs a handler's result into memory, so its exact bytes can be both stored and sent; a body that
-/// grows past the limit is sent on to the client as it is written instead, and not kept.
+/// Runs the rest of the pipeline (the origin) with its body going to memory, so its exact bytes can be both
+/// stored and sent; a body that grows past the limit is sent on to the client as it is written instead, and
+/// not kept. Status and headers land on the response as the endpoint sets them.
 /// </summary>
-internal static class ResponseCapture
+internal sealed class ResponseCapture : IDisposable
 {
-    /// <summary>
-    /// The response the handler's result writes, as an entry produced now and expiring after
-    /// <paramref name="timeToLive"/>; null when its body outgrew <paramref name="maxBodyBytes"/> and was
-    /// streamed to the client (<paramref name="onOverflow"/> runs first, while headers can still change).
-    /// </summary>
-    public static async Task<CacheEntry?> ExecuteAsync(
-        HttpContext context, object? handlerResult, DateTimeOffset now, TimeSpan timeToLive, int maxBodyBytes, Action<HttpResponse> onOverflow)
+    private readonly HttpContext _context;
+    private readonly IHttpResponseBodyFeature _original;
+    private readonly LimitedBuffer _buffer;
+    private readonly StreamResponseBodyFeature _capture;
+
+    private ResponseCapture(HttpContext context, int maxBodyBytes, Action<HttpResponse> onOverflow)
     {
-        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        using var buffer = new LimitedBuffer(maxBodyBytes, original, () => onOverflow(context.Response));
-        var capture = new StreamResponseBodyFeature(buffer, original);
-        context.Features.Set<IHttpResponseBodyFeature>(capture);
-        try
-        {
-            await AsResult(context, handlerResult).ExecuteAsync(context);
-            await capture.CompleteAsync();
-        }
-        finally
-        {
-            context.Features.Set(original);
-        }
-        if (buffer.Overflowed)
+        _context = context;
+        _original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        _buffer = new LimitedBuffer(maxBodyBytes, _original, () => onOverflow(context.Response));
+        _capture = new StreamResponseBodyFeature(_buffer, _original);
+        context.Features.Set<IHttpResponseBodyFeature>(_capture);
+    }
+
+    /// <summary>The body outgrew the limit and went to the client.</summary>
+    public bool Overflowed => _buffer.Overflowed;
+
+    /// <summary>
+    /// Captures what <paramref name="next"/> writes; null when its body outgrew <paramref name="maxBodyBytes"/> and
+    /// was streamed to the client (<paramref name="onOverflow"/> runs first, while headers can still change).
+    /// </summary>
+    public static async Task<CacheEntry?> RunAsync(
+        HttpContext context, RequestDelegate next, TimeProvider time, TimeSpan timeToLive, int maxBodyBytes, Action<HttpResponse> onOverflow)
+    {
+        using var capture = Start(context, maxBodyBytes, onOverflow);
+        await next(context);
+        return await capture.EndAsync(time.GetUtcNow(), timeToLive);
+    }
+
+    /// <summary>From now on, the body goes to memory until <see cref="EndAsync"/> or <see cref="Dispose"/>.</summary>
+    public static ResponseCapture Start(HttpContext context, int maxBodyBytes, Action<HttpResponse> onOverflow) => new(context, maxBodyBytes, onOverflow);
+
+    /// <summary>Gives the response its own body back (e.g. to answer a 504 while the origin still runs).</summary>
+    public void Release() => _context.Features.Set(_original);
+
+    /// <summary>The captured response as an entry produced at <paramref name="now"/>; null when it overflowed.</summary>
+    public async Task<CacheEntry?> EndAsync(DateTimeOffset now, TimeSpan timeToLive)
+    {
+        await _capture.CompleteAsync();
+        Release();
+        if (_buffer.Overflowed)
         {
             return null;
         }
-        var response = context.Response;
-        var body = buffer.ToArray();
+        var response = _context.Response;
+        var body = _buffer.ToArray();
         return new CacheEntry(response.StatusCode, response.ContentType, EntityTag.For(response.ContentType, body), body, now, now + timeToLive)
         {
             CacheControl = response.Headers.CacheControl.Count == 0 ? null : response.Headers.CacheControl.ToString(),
         };
     }
 
-    // What the framework would have done with a handler's plain return value. JSON goes through the
-    // host's serializer options (their resolvers), so a trimmed or Native AOT host needs no reflection.
-    private static IResult AsResult(HttpContext context, object? value) => value switch
+    public void Dispose()
     {
-        IResult result => result,
-        null => Results.Empty,
-        string text => Results.Text(text),
-        _ => Results.Json(value, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(value.GetType())),
-    };
+        Release();
+        _buffer.Dispose();
+    }
 
     /// <summary>Keeps up to <c>limit</c> bytes; past that, sends what it kept and everything after to the client.</summary>
     private sealed class LimitedBuffer(int limit, IHttpResponseBodyFeature client, Action onOverflow) : Stream

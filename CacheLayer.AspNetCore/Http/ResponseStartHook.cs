@@ -33,14 +33,13 @@ internal sealed class ResponseStartHook
 
     private void Abandon() => Interlocked.Exchange(ref _work, null)?.Abandon();
 
-    /// <summary>Puts the hook first in the pipeline, and keeps what follows it for refreshes (<see cref="AppPipeline"/>).</summary>
-    internal sealed class StartupFilter(AppPipeline pipeline) : IStartupFilter
+    /// <summary>Puts the hook first in the pipeline.</summary>
+    internal sealed class StartupFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.Use(following =>
             {
-                pipeline.AfterHook = following;
                 // Only GET and HEAD are ever cached.
                 return context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
                     ? WithHookAsync(context, following)

@@ -12,30 +12,49 @@ internal static class CacheKeyQuery
 {
     public const string BypassParameter = "nocache";
 
-    public static string From(IQueryCollection query, CacheKeyQueryNames names)
+    public static string From(IQueryCollection query, CacheKeyQueryNames names) =>
+        TryFrom(query, names, out var key) ? key : throw new FormatException("A bound query value does not parse for its parameter's type.");
+
+    /// <summary>
+    /// The query part of the key; false when a bound parameter's value does not parse for its type (the app
+    /// answers such a request with a 400, which is neither looked up nor stored).
+    /// </summary>
+    public static bool TryFrom(IQueryCollection query, CacheKeyQueryNames names, out string key)
     {
         if (query.Count == 0 || (query.Count == 1 && query.ContainsKey(BypassParameter)))
         {
-            return "";
+            key = "";
+            return true;
         }
-        return names.All ? FromAll(query) : FromNames(query, names.Names);
+        if (names.All)
+        {
+            key = FromAll(query);
+            return true;
+        }
+        return TryFromNames(query, names, out key);
     }
 
-    /// <summary>Only the declared names, looked up as binding does (ordinal, ignoring case).</summary>
-    private static string FromNames(IQueryCollection query, IReadOnlyList<(string Name, string KeyName)> names)
+    /// <summary>Only the declared names, looked up as binding does (ordinal, ignoring case), each value in its type's canonical form.</summary>
+    private static bool TryFromNames(IQueryCollection query, CacheKeyQueryNames names, out string key)
     {
         // A loop without a builder for the usual one bound value (this runs on every hit with a query).
         string? single = null;
         StringBuilder? builder = null;
-        foreach (var (name, keyName) in names)
+        for (var i = 0; i < names.Names.Count; i++)
         {
+            var (name, keyName) = names.Names[i];
             if (!query.TryGetValue(name, out var values))
             {
                 continue;
             }
             foreach (var value in values)
             {
-                var part = string.Concat(keyName, "=", Uri.EscapeDataString(value ?? ""));
+                if (!names.Canonicalizers[i].TryCanonicalize(value ?? "", out var canonical))
+                {
+                    key = "";
+                    return false;
+                }
+                var part = string.Concat(keyName, "=", Uri.EscapeDataString(canonical));
                 if (single is null)
                 {
                     single = part;
@@ -46,7 +65,8 @@ internal static class CacheKeyQuery
                 }
             }
         }
-        return builder?.ToString() ?? single ?? "";
+        key = builder?.ToString() ?? single ?? "";
+        return true;
     }
 
     /// <summary>Every parameter (<c>varyByQuery: ["*"]</c>): names as sent, ASCII letters in lower case.</summary>
@@ -92,11 +112,15 @@ internal sealed class CacheKeyQueryNames
     /// <summary>No parameter splits the key.</summary>
     public static readonly CacheKeyQueryNames None = new([], all: false);
 
-    private CacheKeyQueryNames(IReadOnlyList<(string Name, string KeyName)> names, bool all)
+    private CacheKeyQueryNames(IReadOnlyList<(string Name, string KeyName)> names, bool all, IReadOnlyList<ValueCanonicalizer>? canonicalizers = null)
     {
         Names = names;
         All = all;
+        Canonicalizers = canonicalizers ?? [.. names.Select(_ => ValueCanonicalizer.AsSent)];
     }
+
+    /// <summary>How each of <see cref="Names"/> is parsed and written: by the type its parameter binds it as.</summary>
+    public IReadOnlyList<ValueCanonicalizer> Canonicalizers { get; }
 
     /// <summary>The names looked up, with their key spelling (escaped), sorted by it.</summary>
     public IReadOnlyList<(string Name, string KeyName)> Names { get; }
@@ -104,21 +128,29 @@ internal sealed class CacheKeyQueryNames
     /// <summary>Every parameter the client sends splits the key.</summary>
     public bool All { get; }
 
-    public static CacheKeyQueryNames Of(IEnumerable<string> bound, IReadOnlyList<string>? declared)
+    public static CacheKeyQueryNames Of(IEnumerable<string> bound, IReadOnlyList<string>? declared) =>
+        Of(bound.Select(name => (name, ValueCanonicalizer.AsSent)), declared);
+
+    /// <summary>The bound parameters, each keyed in its type's canonical form, and the declared ones as sent.</summary>
+    public static CacheKeyQueryNames OfBound(IEnumerable<QueryBinding.BoundValue> bound, IReadOnlyList<string>? declared) =>
+        Of(bound.Select(value => (value.Name, value.Canonicalizer)), declared);
+
+    private static CacheKeyQueryNames Of(IEnumerable<(string Name, ValueCanonicalizer Canonicalizer)> bound, IReadOnlyList<string>? declared)
     {
         if (declared?.Contains(Wildcard) == true)
         {
             return new([], all: true);
         }
-        var names = bound.Concat(declared ?? [])
-            .Where(name => name.Length > 0 && !string.Equals(name, CacheKeyQuery.BypassParameter, StringComparison.OrdinalIgnoreCase))
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .Select(name => (Name: name, KeyName: AsciiLower(name)))
+        var names = bound.Concat((declared ?? []).Select(name => (Name: name, Canonicalizer: ValueCanonicalizer.AsSent)))
+            .Where(pair => pair.Name.Length > 0 && !string.Equals(pair.Name, CacheKeyQuery.BypassParameter, StringComparison.OrdinalIgnoreCase))
+            .DistinctBy(pair => pair.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(pair => (pair.Name, KeyName: AsciiLower(pair.Name), pair.Canonicalizer))
             .OrderBy(pair => pair.KeyName, StringComparer.Ordinal)
-            // Escaped once here rather than on every request.
-            .Select(pair => (pair.Name, Uri.EscapeDataString(pair.KeyName)))
             .ToArray();
-        return names.Length == 0 ? None : new(names, all: false);
+        // Key names escaped once here rather than on every request.
+        return names.Length == 0
+            ? None
+            : new([.. names.Select(pair => (pair.Name, Uri.EscapeDataString(pair.KeyName)))], all: false, [.. names.Select(pair => pair.Canonicalizer)]);
     }
 
     /// <summary><paramref name="text"/> with A-Z in lower case and every other character as it is.</summary>

@@ -22,6 +22,15 @@ namespace CacheLayer.AspNetCore.Keys;
 /// <param name="ReadsRequest">The handler can read the request itself, so its query reads cannot be known.</param>
 internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsRequest)
 {
+    /// <summary>The bound query parameters with the type each value is parsed as (the first of a name wins).</summary>
+    public IReadOnlyList<BoundValue> Query { get; private init; } = [];
+
+    /// <summary>The parameters bound from request headers (<c>[FromHeader]</c>), with their header names.</summary>
+    public IReadOnlyList<BoundValue> Headers { get; private init; } = [];
+
+    /// <summary>The parameters bound from route values, by route parameter name.</summary>
+    public IReadOnlyList<BoundValue> Route { get; private init; } = [];
+
     private static readonly HashSet<Type> SimpleTypes =
     [
         typeof(string), typeof(decimal), typeof(Guid), typeof(DateTime), typeof(DateTimeOffset), typeof(DateOnly),
@@ -35,38 +44,70 @@ internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsReque
     ];
 
     /// <summary>The query parameters <paramref name="handler"/> binds; <paramref name="routeParameters"/> are bound from the route.</summary>
-    public static QueryBinding Of(MethodInfo handler, IEnumerable<string> routeParameters)
+    /// <remarks>
+    /// For an MVC action (<paramref name="controllerAction"/>), a complex parameter without a binding attribute
+    /// binds its properties from the route and query, as MVC's model binding does: they are looked into.
+    /// </remarks>
+    public static QueryBinding Of(MethodInfo handler, IEnumerable<string> routeParameters, bool controllerAction = false)
     {
         var route = new HashSet<string>(routeParameters, StringComparer.OrdinalIgnoreCase);
         var names = new List<string>();
+        var query = new List<BoundValue>();
+        var headers = new List<BoundValue>();
+        var routeValues = new List<BoundValue>();
         var readsRequest = false;
         foreach (var parameter in handler.GetParameters())
         {
-            Add(parameter.Name, parameter.ParameterType, parameter.GetCustomAttributes(inherit: true));
+            Add(parameter.Name, parameter.ParameterType, parameter.GetCustomAttributes(inherit: true), depth: 0);
         }
-        return new QueryBinding(names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), readsRequest);
-
-        void Add(string? name, Type type, object[] attributes)
+        return new QueryBinding(names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), readsRequest)
         {
+            Query = [.. query.DistinctBy(value => value.Name, StringComparer.OrdinalIgnoreCase)],
+            Headers = [.. headers.DistinctBy(value => value.Name, StringComparer.OrdinalIgnoreCase)],
+            Route = [.. routeValues.DistinctBy(value => value.Name, StringComparer.OrdinalIgnoreCase)],
+        };
+
+        void Add(string? name, Type type, object[] attributes, int depth)
+        {
+            var simple = IsSimple(type.IsArray ? type.GetElementType()! : type);
             if (attributes.OfType<IFromQueryMetadata>().FirstOrDefault() is { } fromQuery)
             {
-                if ((fromQuery.Name ?? name) is { Length: > 0 } queryName)
+                if (!simple && depth == 0)
+                {
+                    // MVC's [FromQuery] on a complex type binds its properties from the query.
+                    AddMembers(type, depth);
+                }
+                else if ((fromQuery.Name ?? name) is { Length: > 0 } queryName)
                 {
                     names.Add(queryName);
+                    query.Add(new BoundValue(queryName, type));
                 }
                 return;
             }
-            if (attributes.Any(attribute => attribute is IFromRouteMetadata or IFromBodyMetadata or IFromServiceMetadata
-                    or IFromHeaderMetadata or IFromFormMetadata or FromKeyedServicesAttribute))
+            if (attributes.OfType<IFromHeaderMetadata>().FirstOrDefault() is { } fromHeader)
+            {
+                if ((fromHeader.Name ?? name) is { Length: > 0 } headerName)
+                {
+                    headers.Add(new BoundValue(headerName, type));
+                }
+                return;
+            }
+            if (attributes.OfType<IFromRouteMetadata>().FirstOrDefault() is { } fromRoute)
+            {
+                if ((fromRoute.Name ?? name) is { Length: > 0 } routeName)
+                {
+                    routeValues.Add(new BoundValue(routeName, type));
+                }
+                return;
+            }
+            if (attributes.Any(attribute => attribute is IFromBodyMetadata or IFromServiceMetadata
+                    or IFromFormMetadata or FromKeyedServicesAttribute))
             {
                 return;
             }
             if (attributes.OfType<AsParametersAttribute>().Any())
             {
-                foreach (var (memberName, memberType, memberAttributes) in MembersOf(type))
-                {
-                    Add(memberName, memberType, memberAttributes);
-                }
+                AddMembers(type, depth);
                 return;
             }
             if (type == typeof(HttpContext) || type == typeof(HttpRequest) || HasStatic(type, "BindAsync"))
@@ -74,15 +115,39 @@ internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsReque
                 readsRequest = true;
                 return;
             }
-            if (SpecialTypes.Contains(type) || name is null || route.Contains(name))
+            if (SpecialTypes.Contains(type) || name is null)
             {
                 return;
             }
-            if (IsSimple(type.IsArray ? type.GetElementType()! : type))
+            if (route.Contains(name))
+            {
+                routeValues.Add(new BoundValue(name, type));
+                return;
+            }
+            if (simple)
             {
                 names.Add(name);
+                query.Add(new BoundValue(name, type));
+            }
+            else if (controllerAction && depth == 0 && type.IsClass)
+            {
+                AddMembers(type, depth);
             }
         }
+
+        void AddMembers(Type type, int depth)
+        {
+            foreach (var (memberName, memberType, memberAttributes) in MembersOf(type))
+            {
+                Add(memberName, memberType, memberAttributes, depth + 1);
+            }
+        }
+    }
+
+    /// <summary>A value the handler binds: its name where it is read from, and the type it is parsed as.</summary>
+    internal sealed record BoundValue(string Name, Type Type)
+    {
+        public ValueCanonicalizer Canonicalizer { get; } = ValueCanonicalizer.For(Type);
     }
 
     private static bool IsSimple(Type type)

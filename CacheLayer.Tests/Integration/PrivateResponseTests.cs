@@ -201,6 +201,8 @@ public sealed class PrivateResponseTests(CacheServerFixture store) : IAsyncLifet
             .AddScheme<AuthenticationSchemeOptions, TestAuthenticationHandler>(TestAuthenticationHandler.SchemeName, _ => { });
 
         var app = _app = builder.Build();
+
+        app.UseCacheLayer();
         // Stands for session or cookie-authentication middleware, which add their cookie as the response starts.
         app.Use((context, next) =>
         {

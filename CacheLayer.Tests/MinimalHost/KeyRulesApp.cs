@@ -23,6 +23,8 @@ public static class KeyRulesApp
         builder.AddCacheLayer("cache");
 
         var app = builder.Build();
+
+        app.UseCacheLayer();
         (map ?? MapDefaults)(app);
         try
         {

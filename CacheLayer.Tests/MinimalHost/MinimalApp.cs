@@ -27,6 +27,8 @@ public static class MinimalApp
         builder.AddCacheLayer("cache");
 
         var app = builder.Build();
+
+        app.UseCacheLayer();
         var items = new ConcurrentDictionary<int, string>([new(1, "First item"), new(2, "Second item")]);
         app.MapGet("/items/{id}", (int id) => items.TryGetValue(id, out var name) ? Results.Ok(new Item(id, name)) : Results.NotFound())
             .CacheResponse(TimeSpan.FromMinutes(1), tags: ["items"]);

@@ -30,6 +30,8 @@ public sealed class OpenApiHostTests(CacheServerFixture store) : IAsyncLifetime
         builder.Services.AddOpenApi("public");
 
         _app = builder.Build();
+        _app.UseCacheLayer();
+
         _app.MapOpenApi();
         _app.MapGet("/reports/{id}", (int id) => Results.Ok(new { id }))
             .CacheResponse(TimeSpan.FromMinutes(5), tags: ["reports"]);

@@ -61,6 +61,8 @@ public static class StaleApp
         }
 
         var app = builder.Build();
+
+        app.UseCacheLayer();
         app.MapGet("/items/{id}", (int id) => origin.Answer(id))
             .CacheResponse(Ttl, tags: ["items"]);
         // The same origin with every stale setting of its own, over the global ones.

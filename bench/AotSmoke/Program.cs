@@ -7,6 +7,8 @@ builder.AddCacheLayer("cache");
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ItemJson.Default));
 
 var app = builder.Build();
+app.UseCacheLayer();
+
 var items = new Dictionary<int, Item> { [1] = new(1, "one") };
 
 app.MapGet("/items/{id:int}", (int id) => items.TryGetValue(id, out var item) ? Results.Ok(item) : Results.NotFound())

@@ -3,7 +3,7 @@ using CacheLayer.AspNetCore.Keys;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
-namespace CacheLayer.AspNetCore.Endpoints;
+namespace CacheLayer.AspNetCore.Pipeline;
 
 /// <summary>
 /// The keys whose origin just failed while a grace copy existed: for <see cref="CacheLayerOptions.OriginFailureBackoff"/>

@@ -2,16 +2,19 @@ using CacheLayer.AspNetCore.Http;
 using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
 
-namespace CacheLayer.AspNetCore.Endpoints;
+namespace CacheLayer.AspNetCore.Pipeline;
 
 /// <summary>
 /// A refresh of a cached response in a request of its own, apart from the client's, so that the client can
 /// be answered from the grace copy and go while the origin is still asked (Varnish's background fetch). The
-/// request runs through the application's pipeline after the layer's first middleware (<see cref="AppPipeline"/>),
-/// on a copy of what the client's request carried: method, path, query, headers, connection addresses, user
-/// and items, with its own DI scope and a <see cref="HttpContext.RequestAborted"/> that fires at the hard
+/// request runs through the rest of the application's pipeline after the layer's middleware (its own
+/// <c>next</c>), on a copy of what the client's request carried: path, query, headers (not the client's
+/// conditional and range headers: the refresh asks for the full GET), route values and endpoint, connection
+/// addresses, user and items, with its own DI scope and a <see cref="HttpContext.RequestAborted"/> that fires at the hard
 /// timeout. Its response's <c>OnStarting</c> callbacks run once the pipeline is done, so a cookie that
 /// middleware adds then is seen before anything is stored.
 /// </summary>
@@ -23,9 +26,16 @@ internal sealed class DetachedRefresh : IAsyncDisposable
     private readonly RequestDelegate _pipeline;
     private readonly StartingCallbacks _starting = new();
 
-    private DetachedRefresh(HttpContext source, RequestDelegate pipeline, TimeSpan hardTimeout, TimeProvider time)
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _timeToLive;
+    private readonly int _maxBodyBytes;
+
+    public DetachedRefresh(HttpContext source, Endpoint endpoint, RequestDelegate pipeline, TimeSpan timeToLive, TimeSpan hardTimeout, TimeProvider time, int maxBodyBytes)
     {
         _pipeline = pipeline;
+        _time = time;
+        _timeToLive = timeToLive;
+        _maxBodyBytes = maxBodyBytes;
         _deadline = hardTimeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(hardTimeout, time);
         _scope = source.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
         var context = _context = new DefaultHttpContext();
@@ -34,7 +44,7 @@ internal sealed class DetachedRefresh : IAsyncDisposable
         context.Features.Set<IHttpMaxRequestBodySizeFeature>(new BodySizeLimit());
         var from = source.Request;
         var to = context.Request;
-        to.Method = from.Method;
+        to.Method = HttpMethods.Get;
         to.Scheme = from.Scheme;
         to.Host = from.Host;
         to.PathBase = from.PathBase;
@@ -42,19 +52,26 @@ internal sealed class DetachedRefresh : IAsyncDisposable
         to.QueryString = from.QueryString;
         foreach (var header in from.Headers)
         {
-            to.Headers[header.Key] = header.Value;
+            if (!IsClientOnly(header.Key))
+            {
+                to.Headers[header.Key] = header.Value;
+            }
         }
+        to.RouteValues = new RouteValueDictionary(from.RouteValues);
+        context.SetEndpoint(endpoint);
         context.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
         context.Connection.LocalIpAddress = source.Connection.LocalIpAddress;
         context.User = source.User;
         context.Items = new Dictionary<object, object?>(source.Items);
         context.RequestServices = _scope.ServiceProvider;
         context.RequestAborted = _deadline.Token;
-        context.Features.Set(this);
     }
 
-    /// <summary>What the handler answered, captured by the caching filter when it meets this refresh.</summary>
-    public CacheEntry? Captured { get; set; }
+    /// <summary>What the origin answered; null when it threw, or its body outgrew the limit (<see cref="TooLarge"/>).</summary>
+    public CacheEntry? Captured { get; private set; }
+
+    /// <summary>The origin's body outgrew <see cref="CacheLayerOptions.MaxBodySizeBytes"/>: not kept.</summary>
+    public bool TooLarge { get; private set; }
 
     /// <summary>The response as the endpoint left it (headers a filter or the handler set, such as a cookie).</summary>
     public HttpResponse Response => _context.Response;
@@ -62,9 +79,13 @@ internal sealed class DetachedRefresh : IAsyncDisposable
     /// <summary>The hard timeout passed.</summary>
     public bool TimedOut => _deadline.IsCancellationRequested;
 
-    /// <summary>Null in a host whose pipeline the layer's start-up filter did not see (nothing to run).</summary>
-    public static DetachedRefresh? For(HttpContext source, AppPipeline pipeline, TimeSpan hardTimeout, TimeProvider time) =>
-        pipeline.AfterHook is { } rest ? new DetachedRefresh(source, rest, hardTimeout, time) : null;
+    private static bool IsClientOnly(string header) =>
+        header.Equals(HeaderNames.IfNoneMatch, StringComparison.OrdinalIgnoreCase)
+        || header.Equals(HeaderNames.IfModifiedSince, StringComparison.OrdinalIgnoreCase)
+        || header.Equals(HeaderNames.IfMatch, StringComparison.OrdinalIgnoreCase)
+        || header.Equals(HeaderNames.IfUnmodifiedSince, StringComparison.OrdinalIgnoreCase)
+        || header.Equals(HeaderNames.IfRange, StringComparison.OrdinalIgnoreCase)
+        || header.Equals(HeaderNames.Range, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Runs the request; <see cref="Captured"/> then holds the handler's answer, unless it threw (then
@@ -78,7 +99,7 @@ internal sealed class DetachedRefresh : IAsyncDisposable
         {
             accessor.HttpContext = _context;
         }
-        await _pipeline(_context);
+        Captured = await ResponseCapture.RunAsync(_context, _pipeline, _time, _timeToLive, _maxBodyBytes, _ => TooLarge = true);
         await _starting.StartAsync();
     }
 

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CacheLayer.AspNetCore.Pipeline;
+
+internal static class PipelineServiceCollectionExtensions
+{
+    /// <summary>The middleware's steps, each a singleton.</summary>
+    public static IServiceCollection AddCacheLayerPipeline(this IServiceCollection services) => services
+        .AddSingleton<CacheLayerPipelineMarker>()
+        .AddSingleton<CachedEndpoints>()
+        .AddSingleton<BypassRules>()
+        .AddSingleton<TieredLookup>()
+        .AddSingleton<OriginInvoker>()
+        .AddSingleton<EntryStore>()
+        .AddSingleton<Refreshes>()
+        .AddSingleton<CachedAnswers>()
+        .AddSingleton<MissFlow>()
+        .AddSingleton<StaleFlow>()
+        .AddSingleton<CachedResponses>()
+        .AddSingleton<WriteInvalidations>();
+}

@@ -1,0 +1,39 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Resilience;
+using CacheLayer.AspNetCore.Storage;
+
+namespace CacheLayer.AspNetCore.Pipeline;
+
+/// <summary>What Redis held for a request: the entry, else its grace copy, and the generations read along.</summary>
+/// <param name="Entry">The live entry.</param>
+/// <param name="Copy">The grace copy, when there is no live entry and the endpoint keeps copies.</param>
+/// <param name="Generations">The generations read with the lookup, for the miss to store under.</param>
+/// <param name="StoreAnswered">The store answered (else the miss goes on without it).</param>
+internal readonly record struct RedisLookup(CacheEntry? Entry, CacheEntry? Copy, CacheGenerations? Generations, bool StoreAnswered);
+
+/// <summary>
+/// The lookup behind the memory tier: one shared Redis read per key at a time, then, for an endpoint that keeps
+/// grace copies, the copy. A live entry found in Redis fills the memory tier unless something was invalidated
+/// since the request read the tier's epoch.
+/// </summary>
+internal sealed class TieredLookup(SharedReads reads, CacheStoreGuard store, MemoryTier tier)
+{
+    public async Task<RedisLookup> ReadAsync(CacheRequest request)
+    {
+        var lookup = await reads.GetAsync(request.Route, request.Key, request.Policy.Tags);
+        if (lookup.Value.Entry is { } entry)
+        {
+            tier.Set(request.Key, entry, request.Policy.Tags, request.Epoch);
+            return new RedisLookup(entry, null, null, true);
+        }
+        if (lookup.Succeeded && request.Stale.KeepsCopies)
+        {
+            var stale = await store.RunAsync(request.Route, "get-stale", s => s.GetStaleAsync(request.Key, request.Policy.Tags));
+            if (stale.Succeeded && stale.Value is { Entry: { } copy, Generations: { } generations })
+            {
+                return new RedisLookup(null, copy, generations, true);
+            }
+        }
+        return new RedisLookup(null, null, lookup.Value.Generations, lookup.Succeeded);
+    }
+}
