@@ -118,6 +118,26 @@ public sealed class CacheLayerOptions
     /// </summary>
     public Dictionary<string, CacheLayerPolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Defines the named policy <paramref name="name"/> in code, unless configuration already defines one of that
+    /// name: configuration wins whole, so an operator can replace a policy without a rebuild.
+    /// </summary>
+    /// <param name="name">The policy's name, as given to <c>.CacheResponse(name)</c> or <c>[CacheResponse(Policy = name)]</c>.</param>
+    /// <param name="configure">Sets the policy's TTL (required), tags, variants and stale settings.</param>
+    /// <returns>These options.</returns>
+    public CacheLayerOptions AddPolicy(string name, Action<CacheLayerPolicyOptions> configure)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        if (!Policies.ContainsKey(name))
+        {
+            var policy = new CacheLayerPolicyOptions();
+            configure(policy);
+            Policies[name] = policy;
+        }
+        return this;
+    }
+
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
 }

@@ -41,6 +41,12 @@ internal sealed class Inflight<TResult>(InvalidationSync sync)
         }
     }
 
+    /// <summary>
+    /// Answers the requests waiting on <paramref name="leader"/>, and those that join it from now on, while the
+    /// leader finishes (stores what it got); <see cref="Complete"/> then lets later requests ask afresh.
+    /// </summary>
+    public void Publish(TaskCompletionSource<TResult> leader, TResult result) => leader.TrySetResult(result);
+
     public void Complete(CacheKey key, TaskCompletionSource<TResult> leader, TResult result)
     {
         _inflight.TryRemove(KeyValuePair.Create(key, leader));

@@ -11,9 +11,12 @@ namespace CacheLayer.AspNetCore.Keys;
 /// </summary>
 internal static class UserKey
 {
-    public static string? IdOf(ClaimsPrincipal user) =>
-        user.FindFirst(ClaimTypes.NameIdentifier)?.Value is { Length: > 0 } id ? id
-        : user.FindFirst("sub")?.Value is { Length: > 0 } sub ? sub
+    public static string? IdOf(ClaimsPrincipal user) => IdClaimOf(user)?.Value;
+
+    /// <summary>The claim that holds the user's stable id: <c>NameIdentifier</c>, else <c>sub</c>.</summary>
+    private static Claim? IdClaimOf(ClaimsPrincipal user) =>
+        user.FindFirst(ClaimTypes.NameIdentifier) is { Value.Length: > 0 } id ? id
+        : user.FindFirst("sub") is { Value.Length: > 0 } sub ? sub
         : null;
 
     /// <summary><c>anonymous</c>, or the salted hash of the id; null for a signed-in user without one (not cacheable).</summary>
@@ -23,11 +26,13 @@ internal static class UserKey
         {
             return "anonymous";
         }
-        if (IdOf(user) is not { } id)
+        if (IdClaimOf(user) is not { } id)
         {
             return null;
         }
-        var hash = HMACSHA256.HashData(Encoding.UTF8.GetBytes(salt), Encoding.UTF8.GetBytes($"{user.Identity.AuthenticationType}\n{id}"));
+        // The issuer too: two token issuers (or schemes) may hand out the same id to different people.
+        var hash = HMACSHA256.HashData(
+            Encoding.UTF8.GetBytes(salt), Encoding.UTF8.GetBytes($"{user.Identity.AuthenticationType}\n{id.Issuer}\n{id.Value}"));
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 }

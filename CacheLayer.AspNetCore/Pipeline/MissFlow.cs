@@ -114,10 +114,20 @@ internal sealed class MissFlow(Inflight<CacheEntry> misses, OriginInvoker origin
                 CacheHeaders.Miss(request.Response, forward, stored: false, reason);
                 return;
             }
-            flow._misses.Complete(request.Key, leader, response);
-            var (stored, detail) = generations.Succeeded
-                ? await flow._entries.StoreAsync(request, response, generations.Value!)
-                : (false, CacheMissDetail.StoreUnavailable);
+            // Requests that arrive while the answer is stored join it instead of asking the origin again.
+            flow._misses.Publish(leader, response);
+            bool stored;
+            CacheMissDetail detail;
+            try
+            {
+                (stored, detail) = generations.Succeeded
+                    ? await flow._entries.StoreAsync(request, response, generations.Value!)
+                    : (false, CacheMissDetail.StoreUnavailable);
+            }
+            finally
+            {
+                flow._misses.Complete(request.Key, leader, response);
+            }
             if (detail == CacheMissDetail.VariantLimit)
             {
                 // The path has all the variants it may store: served uncached, as any other bypass.

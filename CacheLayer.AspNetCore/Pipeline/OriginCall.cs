@@ -56,10 +56,13 @@ internal sealed class OriginCall<T> : IDisposable
     // An origin that throws before its first await ends its task faulted, as any other.
     private static async Task<T> InvokeAsync(Func<Task<T>> origin) => await origin();
 
+    /// <summary>Gives the request its own token back (to answer it while the origin still runs, which keeps the one it got).</summary>
+    public void RestoreRequestAborted() => _context.RequestAborted = _requestAborted;
+
     /// <summary>Call once the origin has <see cref="Settled"/>: gives the request its own token back.</summary>
     public void Dispose()
     {
-        _context.RequestAborted = _requestAborted;
+        RestoreRequestAborted();
         _client.Dispose();
         _deadline.Dispose();
     }

@@ -54,7 +54,9 @@ internal sealed class OriginInvoker(IOptions<CacheLayerOptions> options, TimePro
             return true;
         }, request.Stale.OriginHardTimeout, time);
         await call.WaitAsync();
-        if (call.Handler.IsCompletedSuccessfully)
+        // Past the deadline the origin's own answer no longer counts, even one it managed to give: a handler that
+        // honours its token ends then, and error handling after this middleware may have answered it (499).
+        if (call.Handler.IsCompletedSuccessfully && !call.TimedOut)
         {
             call.Dispose();
             fullGet.Dispose();
@@ -63,7 +65,7 @@ internal sealed class OriginInvoker(IOptions<CacheLayerOptions> options, TimePro
                 return new OriginAnswer(await capture.EndAsync(time.GetUtcNow(), request.Policy.TimeToLive), Ended: true, Task.CompletedTask);
             }
         }
-        if (call.Handler.IsCompleted)
+        if (call.Handler.IsCompleted && !call.TimedOut)
         {
             call.Dispose();
             fullGet.Dispose();
@@ -71,6 +73,8 @@ internal sealed class OriginInvoker(IOptions<CacheLayerOptions> options, TimePro
             await call.Handler; // rethrows the origin's exception
         }
         capture.Release();
+        // The 504 is written with the client's own token: the origin's is cancelled.
+        call.RestoreRequestAborted();
         if (call.TimedOut && !request.Response.HasStarted)
         {
             CacheHeaders.Miss(request.Response, CacheForward.Miss, stored: false, CacheMissDetail.OriginTimeout);

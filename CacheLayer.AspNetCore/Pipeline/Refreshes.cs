@@ -97,6 +97,13 @@ internal sealed class Refreshes(
                 backoff.Failed(request.Key, reason, null);
                 return new RefreshOutcome(null, reason, false, CacheMissDetail.None);
             }
+            if (refresh.TimedOut)
+            {
+                // Whatever came after the deadline (error handling's 499 for a handler that honoured its token) is not an answer.
+                misses.Fail(request.Key, leader, new TimeoutException("The origin did not answer within the hard timeout."));
+                backoff.Failed(request.Key, StaleReason.OriginTimeout, null);
+                return new RefreshOutcome(null, StaleReason.OriginTimeout, false, CacheMissDetail.None);
+            }
             if (refresh.Captured is not { } response)
             {
                 // Too large to keep: the copy answers, and the origin is not asked again for a while.
@@ -117,7 +124,7 @@ internal sealed class Refreshes(
                 return new RefreshOutcome(response, null, false, unshareable);
             }
             backoff.Succeeded(request.Key);
-            misses.Complete(request.Key, leader, response);
+            misses.Publish(leader, response);
             try
             {
                 var (stored, detail) = await entries.StoreAsync(request, response, generations);
@@ -126,6 +133,10 @@ internal sealed class Refreshes(
             catch (Exception)
             {
                 return new RefreshOutcome(response, null, false, CacheMissDetail.StoreUnavailable);
+            }
+            finally
+            {
+                misses.Complete(request.Key, leader, response);
             }
         }
     }

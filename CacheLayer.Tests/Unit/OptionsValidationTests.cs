@@ -20,6 +20,9 @@ public class OptionsValidationTests
     [InlineData("CacheLayer:OriginFailureBackoff", "-00:00:01")]
     [InlineData("CacheLayer:EagerRefreshThreshold", "0")]
     [InlineData("CacheLayer:EagerRefreshThreshold", "1")]
+    [InlineData("CacheLayer:AdminApiKey", "too-short-key")]
+    [InlineData("CacheLayer:MaxConcurrentRefreshes", "0")]
+    [InlineData("CacheLayer:Policies:users:Ttl", "00:00:00")]
     public void Invalid_settings_stop_the_api_at_start_up(string key, string value)
     {
         using var factory = new ApiFactory("127.0.0.1:1").WithWebHostBuilder(builder => builder.UseSetting(key, value));
