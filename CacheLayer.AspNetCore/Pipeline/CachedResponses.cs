@@ -13,7 +13,7 @@ namespace CacheLayer.AspNetCore.Pipeline;
 /// neither looked up nor stored); <c>no-cache</c> skips the read and refreshes the entry.
 /// </summary>
 internal sealed class CachedResponses(
-    BypassRules bypassRules, MemoryTier tier, TieredLookup lookup, CachedAnswers answers, MissFlow misses, StaleFlow stale, IOptions<CacheLayerOptions> options)
+    BypassRules bypassRules, TieredLookup lookup, CachedAnswers answers, MissFlow misses, StaleFlow stale, IOptions<CacheLayerOptions> options)
 {
     private readonly string _userKeySalt = options.Value.UserKeySalt ?? "";
     private readonly int _maxKeyLength = options.Value.MaxKeyLength;
@@ -41,13 +41,13 @@ internal sealed class CachedResponses(
         }
         if (directives.NoCache)
         {
-            return misses.MissAsync(request with { Epoch = tier.Epoch }, CacheForward.Request, storeAnswered: true);
+            return misses.MissAsync(request with { Epoch = lookup.Epoch }, CacheForward.Request, storeAnswered: true);
         }
-        if (tier.TryGet(request.Key, out var remembered))
+        if (lookup.TryMemory(request.Key, out var remembered))
         {
             return answers.HitAsync(request, remembered, CacheTier.Memory);
         }
-        return LookUpAsync(request with { Epoch = tier.Epoch });
+        return LookUpAsync(request with { Epoch = lookup.Epoch });
     }
 
     private async Task LookUpAsync(CacheRequest request)

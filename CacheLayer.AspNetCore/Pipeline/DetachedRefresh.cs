@@ -30,11 +30,14 @@ internal sealed class DetachedRefresh : IAsyncDisposable
     private readonly TimeSpan _timeToLive;
     private readonly int _maxBodyBytes;
 
-    public DetachedRefresh(HttpContext source, Endpoint endpoint, RequestDelegate pipeline, TimeSpan timeToLive, TimeSpan hardTimeout, TimeProvider time, int maxBodyBytes)
+    /// <summary>A refresh of <paramref name="request"/>'s entry; copies what it needs from the client's request now.</summary>
+    public DetachedRefresh(in CacheRequest request, TimeProvider time, int maxBodyBytes)
     {
-        _pipeline = pipeline;
+        var source = request.HttpContext;
+        var hardTimeout = request.Stale.OriginHardTimeout;
+        _pipeline = request.Next;
         _time = time;
-        _timeToLive = timeToLive;
+        _timeToLive = request.Policy.TimeToLive;
         _maxBodyBytes = maxBodyBytes;
         _deadline = hardTimeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(hardTimeout, time);
         _scope = source.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
@@ -58,7 +61,7 @@ internal sealed class DetachedRefresh : IAsyncDisposable
             }
         }
         to.RouteValues = new RouteValueDictionary(from.RouteValues);
-        context.SetEndpoint(endpoint);
+        context.SetEndpoint(request.Endpoint.Endpoint);
         context.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
         context.Connection.LocalIpAddress = source.Connection.LocalIpAddress;
         context.User = source.User;

@@ -40,8 +40,7 @@ internal sealed class Refreshes(
             misses.Fail(request.Key, leader, new InvalidOperationException("As many refreshes as allowed are running."));
             return null;
         }
-        var refresh = new DetachedRefresh(
-            request.HttpContext, request.Endpoint.Endpoint, request.Next, request.Policy.TimeToLive, request.Stale.OriginHardTimeout, time, _maxBodyBytes);
+        var refresh = new DetachedRefresh(request, time, _maxBodyBytes);
         Task<RefreshOutcome> refreshed;
         using (ExecutionContext.SuppressFlow())
         {

@@ -1,4 +1,5 @@
 using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Keys;
 using CacheLayer.AspNetCore.Resilience;
 using CacheLayer.AspNetCore.Storage;
 
@@ -18,6 +19,12 @@ internal readonly record struct RedisLookup(CacheEntry? Entry, CacheEntry? Copy,
 /// </summary>
 internal sealed class TieredLookup(SharedReads reads, CacheStoreGuard store, MemoryTier tier)
 {
+    /// <summary>The memory tier's epoch: read before the store is, so a copy read then fills the tier only if nothing was invalidated since.</summary>
+    public long Epoch => tier.Epoch;
+
+    /// <summary>The entry from this process's memory tier: a hit with no round trip.</summary>
+    public bool TryMemory(CacheKey key, out CacheEntry entry) => tier.TryGet(key, out entry);
+
     public async Task<RedisLookup> ReadAsync(CacheRequest request)
     {
         var lookup = await reads.GetAsync(request.Route, request.Key, request.Policy.Tags);
