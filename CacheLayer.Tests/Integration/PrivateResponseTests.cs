@@ -147,7 +147,7 @@ public sealed class PrivateResponseTests(CacheServerFixture store) : IAsyncLifet
         var key = CacheServerFixture.CacheKeyOf(Assert.Single(await EntryKeysAsync()), _prefix);
         Assert.DoesNotContain("alice", key);
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(Salt), System.Text.Encoding.UTF8.GetBytes("Test\nalice")).AsSpan(0, 16));
+            System.Text.Encoding.UTF8.GetBytes(Salt), System.Text.Encoding.UTF8.GetBytes($"Test\n{System.Security.Claims.ClaimsIdentity.DefaultIssuer}\nalice")).AsSpan(0, 16));
         Assert.Equal($"GET:/me|user={expected}", key);
     }
 

@@ -24,9 +24,21 @@ public sealed class StatusOrigin
 
     public int Calls => Volatile.Read(ref _calls);
 
-    internal IResult Answer(int id)
+    /// <summary>While set, each call (counted as it arrives) waits for it before answering.</summary>
+    public TaskCompletionSource? Held { get; set; }
+
+    internal async Task<IResult> AnswerAsync(int id)
     {
         Interlocked.Increment(ref _calls);
+        if (Held is { } held)
+        {
+            await held.Task;
+        }
+        return Answer(id);
+    }
+
+    private IResult Answer(int id)
+    {
         if (Throws)
         {
             throw new InvalidOperationException("The test origin threw.");
@@ -63,10 +75,10 @@ public static class StaleApp
         var app = builder.Build();
 
         app.UseCacheLayer();
-        app.MapGet("/items/{id}", (int id) => origin.Answer(id))
+        app.MapGet("/items/{id}", (int id) => origin.AnswerAsync(id))
             .CacheResponse(Ttl, tags: ["items"]);
         // The same origin with every stale setting of its own, over the global ones.
-        app.MapGet("/own/{id}", (int id) => origin.Answer(id))
+        app.MapGet("/own/{id}", (int id) => origin.AnswerAsync(id))
             .CacheResponse(Ttl, tags: ["items"], grace: TimeSpan.FromSeconds(30), staleWhileRevalidate: TimeSpan.Zero,
                 originSoftTimeout: TimeSpan.FromMilliseconds(100), originHardTimeout: TimeSpan.FromSeconds(2));
 
