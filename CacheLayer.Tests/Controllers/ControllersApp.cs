@@ -19,17 +19,20 @@ public static class ControllersApp
     {
         var app = Build(redis, keyPrefix, adminApiKey, settings, backend, time);
         await app.StartAsync();
+        await TestHostBuilder.UntilStoreConnectedAsync(app);
         return app;
     }
 
     /// <summary>
     /// Builds the app, not started: the start-up checks run in <c>StartAsync</c>. Serves only
     /// <paramref name="controllers"/> (the test assembly holds controllers meant to fail start-up);
-    /// <paramref name="useCacheLayer"/> false leaves <c>app.UseCacheLayer()</c> out.
+    /// <paramref name="useCacheLayer"/> false leaves <c>app.UseCacheLayer()</c> out; <paramref name="conventionalRoute"/>
+    /// adds the conventional route <c>{controller}/{action}/{id?}</c>.
     /// </summary>
     public static WebApplication Build(
         string redis, string keyPrefix, string adminApiKey, IReadOnlyDictionary<string, string>? settings = null,
-        ItemsBackend? backend = null, TimeProvider? time = null, Type[]? controllers = null, bool useCacheLayer = true)
+        ItemsBackend? backend = null, TimeProvider? time = null, Type[]? controllers = null, bool useCacheLayer = true,
+        bool conventionalRoute = false)
     {
         var builder = TestHostBuilder.Create(redis, keyPrefix, adminApiKey, settings, backend ?? new ItemsBackend(), time);
         builder.Services.AddControllers()
@@ -43,6 +46,10 @@ public static class ControllersApp
             app.UseCacheLayer();
         }
         app.MapControllers();
+        if (conventionalRoute)
+        {
+            app.MapControllerRoute("default", "{controller}/{action}/{id?}");
+        }
         app.MapCacheLayerAdmin();
         return app;
     }

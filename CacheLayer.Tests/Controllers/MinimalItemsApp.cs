@@ -57,6 +57,7 @@ public static class MinimalItemsApp
         app.MapCacheLayerAdmin();
 
         await app.StartAsync();
+        await TestHostBuilder.UntilStoreConnectedAsync(app);
         return app;
     }
 }

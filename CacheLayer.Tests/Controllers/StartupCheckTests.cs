@@ -22,6 +22,7 @@ public sealed class StartupCheckTests(CacheServerFixture store)
         await using (var withMiddleware = ControllersApp.Build(store.Server.ConnectionString, _keyPrefix, AdminApiKey, controllers: [typeof(ItemsController)]))
         {
             await withMiddleware.StartAsync();
+            await TestHostBuilder.UntilStoreConnectedAsync(withMiddleware);
             using var client = withMiddleware.GetTestClient();
             using var warm = await client.GetAsync("/items/1");
             Assert.Equal("CacheLayer; fwd=miss; stored", warm.CacheStatus());

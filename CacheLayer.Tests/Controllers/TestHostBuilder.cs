@@ -1,4 +1,5 @@
 using CacheLayer.Tests.Infrastructure;
+using StackExchange.Redis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -46,5 +47,15 @@ public static class TestHostBuilder
             builder.Services.AddSingleton(time);
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Waits until the app's own Redis client is connected: the layer starts without Redis and fails open while it
+    /// is away, so a first request on a loaded machine could otherwise be a miss that stores nothing.
+    /// </summary>
+    public static Task UntilStoreConnectedAsync(WebApplication app)
+    {
+        var redis = app.Services.GetRequiredKeyedService<IConnectionMultiplexer>("cache");
+        return Eventually.TrueAsync(() => redis.IsConnected, timeoutSeconds: 15);
     }
 }
