@@ -36,6 +36,8 @@ public sealed class ItemsBackend
 
     public void Save(int id, string name) => _items[id] = name;
 
+    public bool Remove(int id) => _items.TryRemove(id, out _);
+
     public Item Add(string name)
     {
         var id = Interlocked.Increment(ref _nextId);

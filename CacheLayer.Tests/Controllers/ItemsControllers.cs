@@ -22,6 +22,10 @@ public sealed class ItemsController(ItemsBackend items) : ControllerBase
         return NoContent();
     }
 
+    /// <summary>The id comes from the query here: the template's <c>{id}</c> is filled from a bound query parameter.</summary>
+    [HttpDelete, InvalidatesCache("GET:/items/{id}")]
+    public IActionResult Delete([FromQuery] int id) => items.Remove(id) ? NoContent() : NotFound();
+
     [HttpPost, InvalidatesCacheTags("items")]
     public IActionResult Post(Item item)
     {

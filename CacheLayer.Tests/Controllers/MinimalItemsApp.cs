@@ -29,6 +29,8 @@ public static class MinimalItemsApp
             items.Save(id, item.Name);
             return Results.NoContent();
         }).InvalidatesCache("GET:/items/{id}");
+        app.MapDelete("/items", ([FromQuery] int id, [FromServices] ItemsBackend items) => items.Remove(id) ? Results.NoContent() : Results.NotFound())
+            .InvalidatesCache("GET:/items/{id}");
         app.MapPost("/items", (Item item, [FromServices] ItemsBackend items) =>
         {
             var created = items.Add(item.Name);

@@ -104,6 +104,24 @@ public abstract class SharedBehaviourTests(CacheServerFixture store) : IAsyncLif
     }
 
     [Fact]
+    public async Task A_delete_fills_the_invalidated_path_from_its_query_parameter()
+    {
+        await StartAsync();
+        await AssertStoredAsync("/items/1", FirstItem);
+        await AssertStoredAsync("/items/2");
+        await AssertHitAsync("/items/1", FirstItem);
+
+        using var delete = await SendAsync(HttpMethod.Delete, "/items?id=01");
+
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        using var gone = await Client.GetAsync("/items/1");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("MISS", gone.XCache());
+        await AssertHitAsync("/items/2");
+        Assert.Equal(1, await EntriesAsync());
+    }
+
+    [Fact]
     public async Task A_post_invalidates_its_tag_and_the_lists_show_the_new_item()
     {
         await StartAsync();
