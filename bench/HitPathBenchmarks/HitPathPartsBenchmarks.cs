@@ -70,6 +70,38 @@ public class HitPathPartsBenchmarks
     [Benchmark]
     public string KeyAcceptLanguage() => _endpoint.TryKey(_french, "", out var key) ? key.Value : "";
 
+    /// <summary>The variant part alone (<c>CacheKeyVary.From</c>) for this request, which has no <c>Accept-Language</c>.</summary>
+    [Benchmark]
+    public string KeyVary() => CacheKeyVary.From(_context, _endpoint.Policy, "");
+
+    /// <summary>
+    /// How <c>CacheKeyVary.From</c> walks the policy's varied headers: <c>foreach</c> over the
+    /// <c>IReadOnlyList</c> <c>CachePolicy.VaryKeyNames</c>, whose enumerator is boxed when the list is not empty.
+    /// </summary>
+    [Benchmark]
+    public int VaryKeyNamesForeach()
+    {
+        var count = 0;
+        foreach (var (_, keyName) in _endpoint.Policy.VaryKeyNames)
+        {
+            count += keyName.Length;
+        }
+        return count;
+    }
+
+    /// <summary>The same walk by index.</summary>
+    [Benchmark]
+    public int VaryKeyNamesIndexed()
+    {
+        var names = _endpoint.Policy.VaryKeyNames;
+        var count = 0;
+        for (var i = 0; i < names.Count; i++)
+        {
+            count += names[i].KeyName.Length;
+        }
+        return count;
+    }
+
     [Benchmark]
     public bool TierTryGet() => _fixture.Tier.TryGet(_key, out _);
 
