@@ -9,7 +9,8 @@
 #   bash bench/run.sh                  # DURATION=13s CONNECTIONS=64 THREADS=2 by default (13 s, not 15 s, since
 #                                      # the bare Kestrel process and the controller row were added)
 #   DURATION=5s bash bench/run.sh      # a quick look
-#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~8 min)
+#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~9 min; ~7.5 min without it
+#                                      # on a quiet machine, publishing included)
 #   SOURCE=HEAD bash bench/run.sh      # build the API from a git revision (the peer always from the work tree)
 #   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
 # Processes, each started fresh against an emptied Redis, so peak RSS is per configuration:
@@ -454,15 +455,6 @@ pair("cl_hot", "oc_hot", "CacheLayer / Output Caching, hot key")
 pair("off_hot", "oc_hot", "CacheLayer tier off / Output Caching, hot key")
 pair("off_many", "oc_many", "CacheLayer tier off / Output Caching, 1,000 keys")
 pair("cl_hot", "origin", "CacheLayer hit / origin, hot key")
-print()
-print("against bare Kestrel (bench/BareKestrel: the same bytes, nothing else in the process) and Output Caching:")
-pair("cl_hot", "bare_hot", "CacheLayer hit / bare Kestrel, hot key", "target req/s >= 0.95x")
-pair("cl_many", "bare_many", "CacheLayer hit / bare Kestrel, 1,000 keys", "target req/s >= 0.9x")
-pair("cl_many", "oc_many", "CacheLayer hit / Output Caching+Redis, 1,000 keys", "target req/s >= 1.5x")
-pair("ctrl_hot", "bare_hot", "CacheLayer controller hit / bare Kestrel, hot key", "target req/s >= 0.9x")
-pair("ctrl_hot", "cl_hot", "CacheLayer controller hit / minimal-API hit, hot key")
-pair("ceiling", "bare_hot", "API ceiling (static bytes) / bare Kestrel, hot key")
-pair("ceiling_many", "bare_many", "API ceiling / bare Kestrel, 1,000 URLs")
 pair("cl_hot_traced", "ceiling_traced", "always_on: CacheLayer hit / ceiling, hot key")
 pair("cl_many_traced", "ceiling_many_traced", "always_on: CacheLayer hit / ceiling, 1,000 keys")
 pair("cl_miss", "oc_miss", "CacheLayer miss / Output Caching miss", "target req/s >= 1.0x")
@@ -472,6 +464,15 @@ pair("cc_miss", "oc_miss", "cluster: CacheLayer miss / Output Caching miss")
 pair("cc_hot", "cl_hot", "cluster / one redis-server: CacheLayer, hot key")
 pair("cc_many", "cl_many", "cluster / one redis-server: CacheLayer, 1,000 keys")
 pair("cc_miss", "cl_miss", "cluster / one redis-server: CacheLayer, misses")
+print()
+print("against bare Kestrel (bench/BareKestrel: the same bytes, nothing else in the process) and Output Caching:")
+pair("cl_hot", "bare_hot", "CacheLayer hit / bare Kestrel, hot key", "target req/s >= 0.95x")
+pair("cl_many", "bare_many", "CacheLayer hit / bare Kestrel, 1,000 keys", "target req/s >= 0.9x")
+pair("cl_many", "oc_many", "CacheLayer hit / Output Caching+Redis, 1,000 keys", "target req/s >= 1.5x")
+pair("ctrl_hot", "bare_hot", "CacheLayer controller hit / bare Kestrel, hot key", "target req/s >= 0.9x")
+pair("ctrl_hot", "cl_hot", "CacheLayer controller hit / minimal-API hit, hot key")
+pair("ceiling", "bare_hot", "API ceiling (static bytes) / bare Kestrel, hot key")
+pair("ceiling_many", "bare_many", "API ceiling / bare Kestrel, 1,000 URLs")
 
 if sizes:
     names = {"cl": "CacheLayer", "oc": "Output Caching", "cc": "CacheLayer, cluster"}
