@@ -16,6 +16,7 @@ builder.Services.AddOpenTelemetry()
     .WithMetrics(metrics => metrics.AddCacheLayerInstrumentation())
     .WithTracing(tracing => tracing.AddCacheLayerInstrumentation());
 builder.AddDemoOrigin();
+builder.AddBenchmarkCeiling();   // bench/run.sh only: controllers for the cached bench action
 
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();

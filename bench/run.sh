@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Load benchmark, all on loopback: CacheLayer.Api (Release) against the static-bytes ceiling, against
-# itself with the in-process tier off, against ASP.NET Core Output Caching on the same Redis
+# Load benchmark, all on loopback: CacheLayer.Api (Release) against the static-bytes ceiling, against a bare
+# Kestrel process answering the same bytes (bench/BareKestrel: no telemetry, middleware, routing or
+# logging), against itself with the in-process tier off, against ASP.NET Core Output Caching on the same Redis
 # (bench/OutputCachePeer: same service defaults and OpenTelemetry, its own default-configured Redis
 # client; its header lists how that client differs from CacheLayer's) and against the uncached origin.
 # Every scenario runs in one go and lands in one table, so the ratios compare like with like on a
 # shared, noisy machine.
-#   bash bench/run.sh                  # DURATION=15s CONNECTIONS=64 THREADS=2 by default
+#   bash bench/run.sh                  # DURATION=13s CONNECTIONS=64 THREADS=2 by default (13 s, not 15 s, since
+#                                      # the bare Kestrel process and the controller row were added)
 #   DURATION=5s bash bench/run.sh      # a quick look
-#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~8 min)
+#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~9 min; ~7.5 min without it
+#                                      # on a quiet machine, publishing included)
 #   SOURCE=HEAD bash bench/run.sh      # build the API from a git revision (the peer always from the work tree)
 #   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
 # Processes, each started fresh against an emptied Redis, so peak RSS is per configuration:
-#   1. the API, memory tier on, with /bench/ceiling: ceiling, hits (hot key, 1,000 keys), origin
-#   2. the same with every request traced (OTEL_TRACES_SAMPLER=always_on): ceiling, hits (hot key, 1,000 keys)
+#   1. the API, memory tier on, with /bench/ceiling: ceiling, hits (hot key, 1,000 keys, a controller
+#      action's hot key: GET /bench/controller/1, [CacheResponse(300)]), origin
+#   1b. bench/BareKestrel: the same bytes on /api/posts/ (hot key, 1,000 URLs): the floor every
+#      "/ bare" ratio is against
+#   2. the same API with every request traced (OTEL_TRACES_SAMPLER=always_on): ceiling, hits (hot key, 1,000 keys)
 #   3. the API, memory tier off: hits (hot key, 1,000 keys)
 #   4. the Output Caching peer: hits (hot key, 1,000 keys)
 #   5. the API, 0 ms origin, MaxVariantsPerPath 1,000,000: Redis bytes per entry, misses
@@ -33,7 +39,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-DURATION=${DURATION:-15s}
+DURATION=${DURATION:-13s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-10s}
@@ -105,9 +111,10 @@ publish() { # PROJECT OUTDIR
     exit 1
   fi
 }
-log "publishing CacheLayer.Api and bench/OutputCachePeer (Release) from $SOURCE ($revision)"
+log "publishing CacheLayer.Api, bench/OutputCachePeer and bench/BareKestrel (Release) from $SOURCE ($revision)"
 publish CacheLayer.Api "$work/api"
 publish bench/OutputCachePeer "$work/peer"
+publish bench/BareKestrel "$work/bare"
 published=$SECONDS
 
 redis_port=$(free_port)
@@ -197,6 +204,7 @@ run() {
   local body_ok=no expected=$payload
   # Every server pages as the demo's posts list does: page 7 of two posts is the empty list.
   [ -n "$script" ] && expected='{"posts":[]}'
+  [ "$path" = /bench/controller/1 ] && expected=$controller_payload
   [ "$body" = "$expected" ] && body_ok=yes
 
   [ "$misses" = yes ] && { redis_all flushall >/dev/null; distinct_args; }
@@ -244,6 +252,7 @@ use_cluster() {
 }
 
 payload='{"posts":["Cached post A","Cached post B"]}'
+controller_payload='{"id":1,"name":"Cached item A, controller"}'   # 43 bytes, as the posts list
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/results.tsv"
 
@@ -265,7 +274,14 @@ run ceiling "ceiling: static bytes (API)" "/bench/ceiling"
 run ceiling_many "ceiling, 1,000 URLs" "/bench/ceiling" "$repo/bench/pages.lua"
 run cl_hot "CacheLayer hit, hot key" "/api/posts/"
 run cl_many "CacheLayer hit, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
+run ctrl_hot "CacheLayer hit, controller action" "/bench/controller/1"
 run origin "origin: nocache, ${LATENCY_MS} ms" "/api/posts/?nocache=true"
+stop_server
+
+# Right after the API's hits, so the "/ bare" ratios compare neighbouring minutes of a shared machine.
+start_server "bare Kestrel" "$work/bare/BareKestrel"
+run bare_hot "bare Kestrel, hot key" "/api/posts/"
+run bare_many "bare Kestrel, 1,000 URLs" "/api/posts/" "$repo/bench/pages.lua"
 stop_server
 
 start_server "API, every request traced" "$work/api/CacheLayer.Api" "$room" OTEL_TRACES_SAMPLER=always_on \
@@ -346,7 +362,7 @@ def ms(text):
 def cache_ok(r):
     k, h = r["key"].removesuffix("_traced"), r["headers"].lower()
     kind = "miss" if k.endswith("_miss") else "hit" if k.endswith(("_hot", "_many")) else None
-    if kind is None or k.startswith("ceiling"):
+    if kind is None or k.startswith(("ceiling", "bare")):
         return True
     if k.startswith("oc_"):
         return ("age:" in h) == (kind == "hit")
@@ -375,7 +391,7 @@ def lat(v):
     return "n/a" if v is None else (f"{v:.2f}ms" if v < 1000 else f"{v / 1000:.2f}s")
 
 ceiling = by.get("ceiling", {})
-order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "ceiling_traced", "ceiling_many_traced", "cl_hot_traced", "cl_many_traced", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
+order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "ctrl_hot", "bare_hot", "bare_many", "ceiling_traced", "ceiling_many_traced", "cl_hot_traced", "cl_many_traced", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
          "cl_miss", "oc_miss", "cc_hot", "cc_many", "cc_miss"]
 head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "keys/req", "non-2xx", "sock err", "peak RSS")
 widths = (37, 9, 8, 8, 10, 8, 9, 8, 7, 8, 8)
@@ -448,6 +464,15 @@ pair("cc_miss", "oc_miss", "cluster: CacheLayer miss / Output Caching miss")
 pair("cc_hot", "cl_hot", "cluster / one redis-server: CacheLayer, hot key")
 pair("cc_many", "cl_many", "cluster / one redis-server: CacheLayer, 1,000 keys")
 pair("cc_miss", "cl_miss", "cluster / one redis-server: CacheLayer, misses")
+print()
+print("against bare Kestrel (bench/BareKestrel: the same bytes, nothing else in the process) and Output Caching:")
+pair("cl_hot", "bare_hot", "CacheLayer hit / bare Kestrel, hot key", "target req/s >= 0.95x")
+pair("cl_many", "bare_many", "CacheLayer hit / bare Kestrel, 1,000 keys", "target req/s >= 0.9x")
+pair("cl_many", "oc_many", "CacheLayer hit / Output Caching+Redis, 1,000 keys", "target req/s >= 1.5x")
+pair("ctrl_hot", "bare_hot", "CacheLayer controller hit / bare Kestrel, hot key", "target req/s >= 0.9x")
+pair("ctrl_hot", "cl_hot", "CacheLayer controller hit / minimal-API hit, hot key")
+pair("ceiling", "bare_hot", "API ceiling (static bytes) / bare Kestrel, hot key")
+pair("ceiling_many", "bare_many", "API ceiling / bare Kestrel, 1,000 URLs")
 
 if sizes:
     names = {"cl": "CacheLayer", "oc": "Output Caching", "cc": "CacheLayer, cluster"}

@@ -1,25 +1,32 @@
-using System.Reflection;
+using System.Globalization;
+using CacheLayer.AspNetCore;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace CacheLayer.Bench.HitPath;
 
 /// <summary>
-/// The caching layer as a host wires it (<c>AddCacheLayer("cache")</c>), with the memory tier
-/// active, and reusable requests to the demo's cached routes. Reusing an <see cref="HttpContext"/>
-/// keeps the server's per-request objects out of the figures, so what is measured is what the
-/// layer itself allocates. Internal, as the layer's types are (the library lets this assembly see
-/// them); the benchmark classes keep it in private fields and expose only public types.
+/// The caching layer as a host wires it (<c>AddCacheLayer("cache")</c>, <c>app.UseCacheLayer()</c>), with
+/// endpoints mapped as an app maps them (a minimal-API list, a minimal-API route with a parameter, a
+/// controller action with <c>[CacheResponse]</c>), the memory tier active and warm, and reusable requests to
+/// them. <see cref="Pipeline"/> is the request pipeline the host builds from the layer's start-up filters and
+/// its middleware, ending in an origin that throws (a hit never reaches it). Reusing an <see cref="HttpContext"/>
+/// keeps the server's per-request objects out of the figures, so what is measured is what the layer itself
+/// allocates. Internal, as the layer's types are (the library lets this assembly see them).
 /// </summary>
 internal sealed class HitPathFixture : IAsyncDisposable
 {
-    public const string Route = "/api/posts/";
+    public const string PostsRoute = "/api/posts/";
+    public const string UsersRoute = "/api/users/{id:int}";
+    public const string ControllerRoute = "/bench/controller/{id:int}";
     public const string ContentType = "application/json; charset=utf-8";
 
     /// <summary>The connection name the layer is registered with, and its Redis client's service key.</summary>
@@ -28,33 +35,57 @@ internal sealed class HitPathFixture : IAsyncDisposable
     /// <summary>The demo's posts list, 43 bytes.</summary>
     public static readonly byte[] Body = """{"posts":["Cached post A","Cached post B"]}"""u8.ToArray();
 
-    /// <summary>As <c>GET /api/posts/</c> is cached.</summary>
-    public static readonly CachePolicy Policy = new(TimeSpan.FromSeconds(90), ["posts"], ["Accept-Language"], false);
-
-    /// <summary>The query parameters the posts list binds, so they key it.</summary>
-    public static readonly CacheKeyQueryNames PostsQuery = CacheKeyQueryNames.Of(["page", "pageSize"], null);
-
     private readonly ConnectionMultiplexer _redis;
 
     private HitPathFixture(WebApplication app, ConnectionMultiplexer redis)
     {
         App = app;
         _redis = redis;
-        Tier = app.Services.GetRequiredService<MemoryTier>();
-        Tier.SetConnected(true);
-        Statistics = app.Services.GetRequiredService<CacheStatistics>();
-        Metrics = app.Services.GetRequiredService<CacheMetrics>();
-        Time = app.Services.GetRequiredService<TimeProvider>();
+        Services = app.Services;
+        Tier = Services.GetRequiredService<MemoryTier>();
+        // The tier serves only while this replica is current with the invalidation log. No log reader runs
+        // here (the host is not started), so record a read "started" a day from now: current for the whole run.
+        var sync = Services.GetRequiredService<InvalidationSync>();
+        sync.Applied(sync.Now + (long)TimeSpan.FromDays(1).TotalSeconds * TimeProvider.System.TimestampFrequency);
+        Statistics = Services.GetRequiredService<CacheStatistics>();
+        Metrics = Services.GetRequiredService<CacheMetrics>();
+        Time = Services.GetRequiredService<TimeProvider>();
+        Plans = Services.GetRequiredService<CachedEndpoints>();
+        Answers = Services.GetRequiredService<CachedAnswers>();
+        Bypass = Services.GetRequiredService<BypassRules>();
+        Middleware = ActivatorUtilities.CreateInstance<CacheLayerMiddleware>(Services, (RequestDelegate)Origin);
+
+        // As the host builds its pipeline: every IStartupFilter (the layer's response-start hook first, its
+        // start-up check of the endpoints), then the app's own: UseCacheLayer, and the origin.
+        Action<IApplicationBuilder> configure = pipeline =>
+        {
+            pipeline.UseCacheLayer();
+            pipeline.Run(Origin);
+        };
+        foreach (var filter in Services.GetServices<IStartupFilter>().Reverse())
+        {
+            configure = filter.Configure(configure);
+        }
+        var builder = new ApplicationBuilder(Services);
+        configure(builder);
+        Pipeline = builder.Build();
+
+        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>().ToList();
+        // MVC keeps an attribute route's template without its leading slash.
+        RouteEndpoint Find(string route) => endpoints.SingleOrDefault(endpoint => endpoint.RoutePattern.RawText?.TrimStart('/') == route.TrimStart('/'))
+            ?? throw new InvalidOperationException($"No endpoint {route}; there are {string.Join(", ", endpoints.Select(endpoint => endpoint.RoutePattern.RawText))}.");
+        Posts = Find(PostsRoute);
+        Users = Find(UsersRoute);
+        Controller = Find(ControllerRoute);
 
         // Whole milliseconds, as the stored format keeps them, so a decoded entry equals this one.
         var now = DateTimeOffset.FromUnixTimeMilliseconds(Time.GetUtcNow().ToUnixTimeMilliseconds());
         Entry = new CacheEntry(StatusCodes.Status200OK, ContentType, EntityTag.For(ContentType, Body), Body, now, now.AddHours(1));
-        ArgumentLookup = EndpointRoute.ArgumentLookup(typeof(HitPathFixture).GetMethod(nameof(Handler))!);
-        Filter = CreateFilter(Policy, typeof(HitPathFixture).GetMethod(nameof(Handler))!);
-        Template = CacheKeyTemplate.FromRoute(HttpMethods.Get, RoutePatternFactory.Parse(Route));
     }
 
     public WebApplication App { get; }
+
+    public IServiceProvider Services { get; }
 
     public MemoryTier Tier { get; }
 
@@ -64,70 +95,70 @@ internal sealed class HitPathFixture : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
+    public CachedEndpoints Plans { get; }
+
+    public CachedAnswers Answers { get; }
+
+    public BypassRules Bypass { get; }
+
+    /// <summary>The layer's middleware alone, with the origin after it.</summary>
+    public CacheLayerMiddleware Middleware { get; }
+
+    /// <summary>The whole pipeline as the host builds it: the layer's start-up filters, <c>UseCacheLayer</c>, the origin.</summary>
+    public RequestDelegate Pipeline { get; }
+
+    /// <summary><c>GET /api/posts/</c>: minimal API, binds <c>page</c> and <c>pageSize</c>, varies by <c>Accept-Language</c>.</summary>
+    public RouteEndpoint Posts { get; }
+
+    /// <summary><c>GET /api/users/{id:int}</c>: minimal API, the key path filled from the route's <c>id</c>.</summary>
+    public RouteEndpoint Users { get; }
+
+    /// <summary><c>GET /bench/controller/{id:int}</c>: an MVC action with <c>[CacheResponse(300)]</c>.</summary>
+    public RouteEndpoint Controller { get; }
+
     /// <summary>The stored posts list, expiring in an hour.</summary>
     public CacheEntry Entry { get; }
 
-    public Func<EndpointFilterInvocationContext, string, object?> ArgumentLookup { get; }
-
-    /// <summary>The filter of <c>GET /api/posts/</c>.</summary>
-    public ResponseCacheFilter Filter { get; }
-
-    public CacheKeyTemplate Template { get; }
-
-    /// <summary>Stands in for the endpoint's handler: never called on a hit.</summary>
-    public static EndpointFilterDelegate Next { get; } =
-        _ => throw new InvalidOperationException("The handler ran: the request was not a hit.");
-
-    /// <summary>The handler whose parameters the key lookup reads: the posts list takes none that key it.</summary>
-    public static string Handler() => "";
-
-    /// <summary>
-    /// Stands in for the demo's <c>GET /api/users/{id}</c> handler, with its parameters in the same
-    /// order (<c>id</c>, the store, the cancellation token), so the key reads the bound <c>id</c>.
-    /// </summary>
-    public static string GetUser(int id, object? store, CancellationToken cancellationToken) =>
-        id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Stands in for the app after the layer: never called on a hit.</summary>
+    private static Task Origin(HttpContext context) =>
+        throw new InvalidOperationException("The origin ran: the request was not a hit.");
 
     public static HitPathFixture Create()
     {
         var builder = WebApplication.CreateBuilder();
-        builder.AddCacheLayer(ConnectionName);
+        builder.Logging.ClearProviders();
+        // The tier keeps an entry MemoryTier:MaxAge (5 s by default), after which a hit reads Redis again and
+        // refills it; here nothing refills it, so keep entries for the whole run.
+        builder.AddCacheLayer(ConnectionName, options => options.MemoryTier.MaxAge = TimeSpan.FromDays(1));
         // Accept-Language is keyed by the supported culture it resolves to: fr must be one.
         builder.Services.Configure<RequestLocalizationOptions>(options => options.SetDefaultCulture("en").AddSupportedUICultures("en", "fr"));
+        // BenchmarkDotNet runs this assembly from a generated host, so name it as the controllers' part.
+        builder.Services.AddControllers().AddApplicationPart(typeof(HitPathFixture).Assembly);
         // Never connects: a memory-tier hit does not touch Redis. Registered after AddCacheLayer under
         // the connection name, so the layer resolves this client instead of creating Aspire's (which
         // is why no connection string is needed).
         var redis = ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false,connectTimeout=100");
         builder.Services.AddKeyedSingleton<IConnectionMultiplexer>(ConnectionName, redis);
-        return new HitPathFixture(builder.Build(), redis);
+
+        var app = builder.Build();
+        // As the demo caches its posts list (with the Accept-Language variant the earlier figures had) and a user.
+        app.MapGet(PostsRoute, (int page = 1, int pageSize = 20) => "")
+            .CacheResponse(TimeSpan.FromSeconds(90), tags: ["posts"], varyByHeaders: ["Accept-Language"]);
+        app.MapGet(UsersRoute, (int id) => id.ToString(CultureInfo.InvariantCulture))
+            .CacheResponse(TimeSpan.FromSeconds(120), tags: ["users"]);
+        app.MapControllers();
+        return new HitPathFixture(app, redis);
     }
 
-    /// <summary>A filter as <c>CacheResponse</c> builds it for an endpoint with this policy and handler.</summary>
-    public ResponseCacheFilter CreateFilter(CachePolicy policy, MethodInfo handler) =>
-        ActivatorUtilities.CreateInstance<ResponseCacheFilter>(App.Services, policy, EndpointRoute.ArgumentLookup(handler));
-
-    /// <summary>Stores an entry in the memory tier under <paramref name="key"/>, as a Redis hit or a stored miss would.</summary>
-    public CacheKey Remember(CacheKey key, CacheEntry entry, IReadOnlyList<string> tags)
-    {
-        Tier.Set(key, entry, tags, Tier.Epoch);
-        if (!Tier.TryGet(key, out _))
-        {
-            throw new InvalidOperationException($"The memory tier did not keep {key}.");
-        }
-        return key;
-    }
-
-    /// <summary>Stores the posts list under the key of a <c>GET /api/posts/</c> with these headers.</summary>
-    public CacheKey Remember(string? acceptLanguage = null) => Remember(
-        new CacheKey(Template.FillPath(_ => null), "", acceptLanguage is null ? "" : $"accept-language={Uri.EscapeDataString(acceptLanguage)}"),
-        Entry,
-        Policy.Tags);
-
-    /// <summary>A GET of <paramref name="path"/>, routed to <paramref name="pattern"/>, whose response body goes to <see cref="Stream.Null"/>.</summary>
+    /// <summary>
+    /// A GET of <paramref name="path"/> routed to <paramref name="endpoint"/> (route values as routing sets
+    /// them), whose response body goes to <see cref="Stream.Null"/>.
+    /// </summary>
     public DefaultHttpContext Request(
-        string? acceptLanguage = null, string? ifNoneMatch = null, string pattern = Route, string path = Route, string? query = null)
+        RouteEndpoint endpoint, string path, string? query = null, string? acceptLanguage = null, string? ifNoneMatch = null,
+        RouteValueDictionary? routeValues = null)
     {
-        var context = new DefaultHttpContext { RequestServices = App.Services };
+        var context = new DefaultHttpContext { RequestServices = Services };
         context.Request.Method = HttpMethods.Get;
         context.Request.Path = path;
         if (query is not null)
@@ -142,10 +173,32 @@ internal sealed class HitPathFixture : IAsyncDisposable
         {
             context.Request.Headers.IfNoneMatch = ifNoneMatch;
         }
+        if (routeValues is not null)
+        {
+            context.Request.RouteValues = routeValues;
+        }
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
-        var routePattern = RoutePatternFactory.Parse(pattern);
-        context.SetEndpoint(new RouteEndpoint(_ => Task.CompletedTask, routePattern, 0, EndpointMetadataCollection.Empty, "bench"));
+        context.SetEndpoint(endpoint);
         return context;
+    }
+
+    /// <summary>The key the layer builds for <paramref name="context"/>.</summary>
+    public CacheKey KeyOf(HttpContext context)
+    {
+        var read = Plans.For(context.GetEndpoint()!).Read ?? throw new InvalidOperationException("Not a cached endpoint.");
+        return read.TryKey(context, "", out var key) ? key : throw new InvalidOperationException("The request's values do not parse.");
+    }
+
+    /// <summary>Puts <paramref name="entry"/> in the memory tier under <paramref name="context"/>'s key, as a Redis hit or a stored miss would.</summary>
+    public CacheKey Remember(HttpContext context, CacheEntry entry)
+    {
+        var key = KeyOf(context);
+        Tier.Set(key, entry, Plans.For(context.GetEndpoint()!).Read!.Policy.Tags, Tier.Epoch);
+        if (!Tier.TryGet(key, out _))
+        {
+            throw new InvalidOperationException($"The memory tier did not keep {key}.");
+        }
+        return key;
     }
 
     /// <summary>What a new request starts with: no response headers, status 200.</summary>
@@ -155,22 +208,24 @@ internal sealed class HitPathFixture : IAsyncDisposable
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    /// <summary>
-    /// The filter's answer to <paramref name="invocation"/>, which must be a hit, written out. A
-    /// <see cref="ValueTask"/> so that the harness itself allocates nothing when all completes at once.
-    /// </summary>
-    public ValueTask HitAsync(EndpointFilterInvocationContext invocation) => HitAsync(Filter, invocation);
-
-    public static async ValueTask HitAsync(ResponseCacheFilter filter, EndpointFilterInvocationContext invocation)
+    /// <summary>Runs <paramref name="context"/> through <paramref name="handler"/> (the pipeline or the middleware alone) from a fresh response.</summary>
+    public static Task Serve(RequestDelegate handler, HttpContext context)
     {
-        var context = invocation.HttpContext;
         Reset(context);
-        var result = await filter.InvokeAsync(invocation, Next);
-        if (result is not BodyResult body)
+        return handler(context);
+    }
+
+    /// <summary>Throws unless <paramref name="context"/>, served, was a memory-tier hit with <paramref name="status"/>.</summary>
+    public static void ExpectHit(HttpContext context, int status)
+    {
+        var response = context.Response;
+        if (response.StatusCode != status
+            || response.Headers[CacheHeaders.XCache] != "HIT"
+            || !response.Headers[CacheHeaders.CacheStatus].ToString().EndsWith("; detail=memory", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"Expected a hit's {nameof(BodyResult)}, got {result?.GetType().Name ?? "null"}.");
+            throw new InvalidOperationException(
+                $"Expected a {status} memory-tier hit on {context.Request.Path}, got {response.StatusCode} {response.Headers[CacheHeaders.CacheStatus]}.");
         }
-        await body.ExecuteAsync(context);
     }
 
     public async ValueTask DisposeAsync()
@@ -178,4 +233,12 @@ internal sealed class HitPathFixture : IAsyncDisposable
         await App.DisposeAsync();
         await _redis.DisposeAsync();
     }
+}
+
+/// <summary>An MVC action cached by the attribute, as CacheLayer.Api's bench controller: <c>GET /bench/controller/{id}</c>.</summary>
+[ApiController]
+public sealed class BenchItemsController : ControllerBase
+{
+    [HttpGet(HitPathFixture.ControllerRoute), CacheResponse(300)]
+    public object Get(int id) => new { id, name = "Cached item A, controller" };
 }

@@ -4,51 +4,48 @@ using Microsoft.AspNetCore.Http;
 namespace CacheLayer.Bench.HitPath;
 
 /// <summary>
-/// The steps of <see cref="HitPathBenchmarks.MemoryTierHit"/> one by one, in the order the filter
-/// takes them, so its allocations can be attributed. Each step works on the same request.
+/// The steps of <see cref="HitPathBenchmarks.MemoryTierHit"/> one by one, in the order the pipeline takes
+/// them (response-start hook, <c>CacheLayerMiddleware</c>, <c>CachedResponses.ServeAsync</c>,
+/// <c>CachedAnswers.HitAsync</c>, <c>CachedResponseWriter</c>), so its allocations can be attributed. Each
+/// step works on the same request, <c>GET /api/posts/</c> with no query and no <c>Accept-Language</c>.
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
 public class HitPathPartsBenchmarks
 {
     private HitPathFixture _fixture = null!;
-    private EndpointFilterInvocationContext _invocation = null!;
     private HttpContext _context = null!;
     private HttpContext _french = null!;
-    private HttpRequest _revalidation = null!;
+    private CachedEndpoint _endpoint = null!;
     private CacheKey _key;
-    private CacheEntry _cached = null!;
-    private BodyResult _result = null!;
-    private CacheKeyTemplate _userTemplate = null!;
-    private Func<EndpointFilterInvocationContext, string, object?> _userLookup = null!;
-    private EndpointFilterInvocationContext _userInvocation = null!;
+    private CacheRequest _request;
+    private CacheEntry _entry = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _fixture = HitPathFixture.Create();
-        _key = _fixture.Remember();
-        _context = _fixture.Request();
-        _invocation = EndpointFilterInvocationContext.Create(_context);
-        _french = _fixture.Request(acceptLanguage: "fr");
-        _revalidation = _fixture.Request(ifNoneMatch: _fixture.Entry.ETag).Request;
-        _cached = _fixture.Entry;
-        _result = new BodyResult(_cached, notModified: false);
-        _userTemplate = CacheKeyTemplate.Parse("GET:/api/users/{id}");
-        _userLookup = EndpointRoute.ArgumentLookup(typeof(HitPathPartsBenchmarks).GetMethod(nameof(User))!);
-        _userInvocation = EndpointFilterInvocationContext.Create(_fixture.Request(), 1);
-        if (KeyPath() != "GET:/api/posts/" || KeyPathWithParameter() != "GET:/api/users/1")
+        _context = _fixture.Request(_fixture.Posts, HitPathFixture.PostsRoute);
+        _french = _fixture.Request(_fixture.Posts, HitPathFixture.PostsRoute, acceptLanguage: "fr");
+        _key = _fixture.Remember(_context, _fixture.Entry);
+        _endpoint = _fixture.Plans.For(_fixture.Posts).Read!;
+        _request = new CacheRequest(_context, _endpoint, _ => Task.CompletedTask, _key, IsPrivate: false);
+        _entry = _fixture.Entry;
+        if (Key() != "GET:/api/posts/" || KeyAcceptLanguage() != "GET:/api/posts/\naccept-language=fr".Replace("\n", KeySeparator(), StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"Unexpected key paths {KeyPath()}, {KeyPathWithParameter()}.");
+            throw new InvalidOperationException($"Unexpected keys {Key()}, {KeyAcceptLanguage()}.");
         }
-        if (!EntityTag.IsMatchedBy(_revalidation, _fixture.Entry.ETag) || KeyVaryAcceptLanguage() != "accept-language=fr")
+        if (!TierTryGet() || Bypass())
         {
-            throw new InvalidOperationException("The fixture's requests are not what they should be.");
+            throw new InvalidOperationException("The fixture's request is not a memory-tier hit.");
         }
     }
 
-    /// <summary>Stands in for <c>GET /api/users/{id}</c>'s handler: the key reads its bound <c>id</c>.</summary>
-    public static string User(int id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private string KeySeparator()
+    {
+        var french = _fixture.KeyOf(_french).Value;
+        return french.Substring("GET:/api/posts/".Length, french.Length - "GET:/api/posts/accept-language=fr".Length);
+    }
 
     [GlobalCleanup]
     public void Cleanup() => _fixture.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -57,40 +54,53 @@ public class HitPathPartsBenchmarks
     [Benchmark]
     public void Reset() => HitPathFixture.Reset(_context);
 
+    /// <summary>The middleware's lookup of the endpoint's plan (a dictionary keyed by the endpoint).</summary>
     [Benchmark]
-    public string RouteTemplate() => EndpointRoute.TemplateOf(_context);
+    public bool Plan() => _fixture.Plans.For(_fixture.Posts).Read is not null;
 
-    /// <summary>The request's <c>Cache-Control</c>; a bool out so the internal struct is neither named nor boxed here.</summary>
+    /// <summary>The request's <c>Cache-Control</c> and the bypass rules (no-store, <c>?nocache</c>, credentials).</summary>
     [Benchmark]
-    public bool Directives() => RequestCacheDirectives.From(_context.Request) is { NoStore: true } or { NoCache: true };
+    public bool Bypass() => _fixture.Bypass.Of(_context, _endpoint.Policy, RequestCacheDirectives.From(_context.Request), out _) is not null;
 
+    /// <summary>The key: fixed path, bound query values (none here), the <c>Accept-Language</c> variant (none here).</summary>
     [Benchmark]
-    public bool BypassAndPrivate() =>
-        CacheKeyQuery.IsBypass(_context.Request.Query)
-        || _context.Request.Headers.Authorization.Count > 0
-        || _context.Request.Headers.Cookie.Count > 0;
+    public string Key() => _endpoint.TryKey(_context, "", out var key) ? key.Value : "";
 
-    /// <summary>The key path as the filter takes it: <c>/api/posts/</c> has no parameters, so its fixed path.</summary>
+    /// <summary>The same with <c>Accept-Language: fr</c>: a variant key.</summary>
     [Benchmark]
-    public string KeyPath() => _fixture.Template.FixedPath ?? _fixture.Template.FillPath(_invocation, _fixture.ArgumentLookup);
+    public string KeyAcceptLanguage() => _endpoint.TryKey(_french, "", out var key) ? key.Value : "";
 
-    /// <summary>Not on the posts hit: a route with a parameter, <c>/api/users/{id}</c> with id 1 bound.</summary>
+    /// <summary>The variant part alone (<c>CacheKeyVary.From</c>) for this request, which has no <c>Accept-Language</c>.</summary>
     [Benchmark]
-    public string KeyPathWithParameter() => _userTemplate.FixedPath ?? _userTemplate.FillPath(_userInvocation, _userLookup);
+    public string KeyVary() => CacheKeyVary.From(_context, _endpoint.Policy, "");
 
+    /// <summary>
+    /// How <c>CacheKeyVary.From</c> walks the policy's varied headers: <c>foreach</c> over the
+    /// <c>IReadOnlyList</c> <c>CachePolicy.VaryKeyNames</c>, whose enumerator is boxed when the list is not empty.
+    /// </summary>
     [Benchmark]
-    public string KeyQuery() => CacheKeyQuery.From(_context.Request.Query, HitPathFixture.PostsQuery);
+    public int VaryKeyNamesForeach()
+    {
+        var count = 0;
+        foreach (var (_, keyName) in _endpoint.Policy.VaryKeyNames)
+        {
+            count += keyName.Length;
+        }
+        return count;
+    }
 
-    /// <summary>The posts list varies by <c>Accept-Language</c>; this request has none.</summary>
+    /// <summary>The same walk by index.</summary>
     [Benchmark]
-    public string KeyVary() => CacheKeyVary.From(_context, HitPathFixture.Policy, "");
-
-    [Benchmark]
-    public string KeyVaryAcceptLanguage() => CacheKeyVary.From(_french, HitPathFixture.Policy, "");
-
-    /// <summary>Read three times per hit (length check, tier, statistics).</summary>
-    [Benchmark]
-    public int KeyValue() => _key.Value.Length;
+    public int VaryKeyNamesIndexed()
+    {
+        var names = _endpoint.Policy.VaryKeyNames;
+        var count = 0;
+        for (var i = 0; i < names.Count; i++)
+        {
+            count += names[i].KeyName.Length;
+        }
+        return count;
+    }
 
     [Benchmark]
     public bool TierTryGet() => _fixture.Tier.TryGet(_key, out _);
@@ -101,14 +111,14 @@ public class HitPathPartsBenchmarks
 
     /// <summary>The hits counter (no listener here; with OpenTelemetry's there is one).</summary>
     [Benchmark]
-    public void MetricsHit() => _fixture.Metrics.Hit(HitPathFixture.Route, CacheTier.Memory);
+    public void MetricsHit() => _fixture.Metrics.Hit(HitPathFixture.PostsRoute, CacheTier.Memory);
 
     /// <summary><c>X-Cache</c>, <c>Cache-Status</c>, <c>Age</c> (after a reset).</summary>
     [Benchmark]
     public void HeadersHit()
     {
         HitPathFixture.Reset(_context);
-        CacheHeaders.Hit(_context.Response, _fixture.Entry, _fixture.Time.GetUtcNow(), CacheTier.Memory);
+        CacheHeaders.Hit(_context.Response, _entry, _fixture.Time.GetUtcNow(), CacheTier.Memory);
     }
 
     /// <summary><c>ETag</c>, <c>Cache-Control</c>, <c>Vary</c> (after a reset).</summary>
@@ -116,24 +126,28 @@ public class HitPathPartsBenchmarks
     public void HeadersValidators()
     {
         HitPathFixture.Reset(_context);
-        CacheHeaders.Validators(_context.Response, _cached, HitPathFixture.Policy, privateRequest: false);
+        CacheHeaders.Validators(_context.Response, _entry, _endpoint.Policy, privateRequest: false);
     }
 
     [Benchmark]
-    public bool IfNoneMatchAbsent() => EntityTag.IsMatchedBy(_context.Request, _fixture.Entry.ETag);
+    public bool IfNoneMatchAbsent() => EntityTag.IsMatchedBy(_context.Request, _entry.ETag);
 
+    /// <summary>Validators, status, content type, <c>Content-Length</c> and the 43 bytes through the body writer (after a reset).</summary>
     [Benchmark]
-    public bool IfNoneMatchPresent() => EntityTag.IsMatchedBy(_revalidation, _fixture.Entry.ETag);
-
-    /// <summary>The <see cref="BodyResult"/> a hit returns (it writes the stored <see cref="CacheEntry"/> itself, no copy).</summary>
-    [Benchmark]
-    public IResult ResultObjects() => new BodyResult(_fixture.Entry, notModified: false);
-
-    /// <summary>Status, content type, <c>Content-Length</c> and the 43 bytes through the body writer (after a reset).</summary>
-    [Benchmark]
-    public Task WriteResult()
+    public Task Write()
     {
         HitPathFixture.Reset(_context);
-        return _result.ExecuteAsync(_context);
+        return CachedResponseWriter.WriteAsync(_request, _entry, _fixture.Metrics);
+    }
+
+    /// <summary>
+    /// <c>CachedAnswers.HitAsync</c> whole: statistics, metrics, hit headers, the eager-refresh check and the
+    /// write (after a reset).
+    /// </summary>
+    [Benchmark]
+    public Task AnswerHit()
+    {
+        HitPathFixture.Reset(_context);
+        return _fixture.Answers.HitAsync(_request, _entry, CacheTier.Memory);
     }
 }
