@@ -37,7 +37,8 @@ internal sealed record CachePolicy(
     public string VaryHeader { get; } = string.Join(", ", VaryByHeaders.Select(header => header.Name));
 
     /// <summary>The varied headers with their names as they appear in keys: ASCII lower case, in ordinal order; built once.</summary>
-    public IReadOnlyList<(CacheVaryByHeader Header, string KeyName)> VaryKeyNames { get; } =
+    /// <remarks>An array, so the hit path's <c>foreach</c> over it allocates no enumerator.</remarks>
+    public (CacheVaryByHeader Header, string KeyName)[] VaryKeyNames { get; } =
         [.. VaryByHeaders.Select(header => (header, CacheKeyQueryNames.AsciiLower(header.Name))).OrderBy(pair => pair.Item2, StringComparer.Ordinal)];
 
     /// <summary>The query parameters that split keys when the handler's own are not known (no endpoint metadata): the declared ones.</summary>

@@ -44,6 +44,9 @@ internal sealed class CacheKeyTemplate
                 {
                     RoutePatternLiteralPart literal => literal.Content.ToLowerInvariant(),
                     RoutePatternSeparatorPart separator => separator.Content,
+                    // A conventional route's controller, action or area is fixed for the endpoint: a literal, in lower case like the others.
+                    RoutePatternParameterPart parameter when pattern.RequiredValues.TryGetValue(parameter.Name, out var required)
+                        && !ReferenceEquals(required, RoutePattern.RequiredValueAny) && required is string { Length: > 0 } fixedValue => fixedValue.ToLowerInvariant(),
                     RoutePatternParameterPart parameter => new RouteParameter(parameter.Name),
                     _ => throw new NotSupportedException($"Unsupported route part {part.GetType().Name}."),
                 });

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 
@@ -48,7 +49,14 @@ internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsReque
     /// For an MVC action (<paramref name="controllerAction"/>), a complex parameter without a binding attribute
     /// binds its properties from the route and query, as MVC's model binding does: they are looked into.
     /// </remarks>
-    public static QueryBinding Of(MethodInfo handler, IEnumerable<string> routeParameters, bool controllerAction = false)
+    public static QueryBinding Of(MethodInfo handler, IEnumerable<string> routeParameters, bool controllerAction = false) =>
+        Of(handler, routeParameters, controllerAction, []);
+
+    /// <summary>
+    /// The same, with a controller's bound properties (<c>[BindProperty(SupportsGet = true)]</c>, <c>[FromQuery]</c> on a
+    /// property, …) read as parameters of the action.
+    /// </summary>
+    public static QueryBinding Of(MethodInfo handler, IEnumerable<string> routeParameters, bool controllerAction, IEnumerable<PropertyInfo> boundProperties)
     {
         var route = new HashSet<string>(routeParameters, StringComparer.OrdinalIgnoreCase);
         var names = new List<string>();
@@ -60,6 +68,10 @@ internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsReque
         {
             Add(parameter.Name, parameter.ParameterType, parameter.GetCustomAttributes(inherit: true), depth: 0);
         }
+        foreach (var property in boundProperties)
+        {
+            Add(property.Name, property.PropertyType, property.GetCustomAttributes(inherit: true), depth: 0);
+        }
         return new QueryBinding(names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), readsRequest)
         {
             Query = [.. query.DistinctBy(value => value.Name, StringComparer.OrdinalIgnoreCase)],
@@ -69,6 +81,10 @@ internal sealed record QueryBinding(IReadOnlyList<string> Names, bool ReadsReque
 
         void Add(string? name, Type type, object[] attributes, int depth)
         {
+            if (attributes.OfType<IModelNameProvider>().FirstOrDefault()?.Name is { Length: > 0 } modelName)
+            {
+                name = modelName; // [BindProperty(Name = …)], [FromQuery(Name = …)] in MVC
+            }
             var simple = IsSimple(type.IsArray ? type.GetElementType()! : type);
             if (attributes.OfType<IFromQueryMetadata>().FirstOrDefault() is { } fromQuery)
             {

@@ -42,7 +42,10 @@ internal sealed class CachedEndpoints(IOptions<CacheLayerOptions> options)
         var pattern = (endpoint as RouteEndpoint)?.RoutePattern;
         var action = metadata.GetMetadata<ControllerActionDescriptor>();
         var handler = action?.MethodInfo ?? metadata.GetMetadata<MethodInfo>();
-        var binding = handler is null ? null : QueryBinding.Of(handler, pattern?.Parameters.Select(parameter => parameter.Name) ?? [], controllerAction: action is not null);
+        var boundProperties = action?.BoundProperties.OfType<ControllerBoundPropertyDescriptor>().Select(property => property.PropertyInfo) ?? [];
+        var binding = handler is null
+            ? null
+            : QueryBinding.Of(handler, pattern?.Parameters.Select(parameter => parameter.Name) ?? [], controllerAction: action is not null, boundProperties);
 
         CachedEndpoint? read = null;
         if (policySource is not null)

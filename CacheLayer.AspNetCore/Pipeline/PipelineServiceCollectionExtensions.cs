@@ -1,3 +1,6 @@
+using CacheLayer.AspNetCore.Policies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CacheLayer.AspNetCore.Pipeline;
@@ -6,6 +9,7 @@ internal static class PipelineServiceCollectionExtensions
 {
     /// <summary>The middleware's steps, each a singleton.</summary>
     public static IServiceCollection AddCacheLayerPipeline(this IServiceCollection services) => services
+        .Configure<MvcOptions>(mvc => mvc.Conventions.Add(new CachedActionsAnswerHead()))
         .AddSingleton<CacheLayerPipelineMarker>()
         .AddSingleton<CachedEndpoints>()
         .AddSingleton<BypassRules>()
