@@ -27,11 +27,17 @@ internal sealed class ResponseStartHook
 {
     private IResponseStartWork? _work;
 
-    public void Defer(IResponseStartWork work) => _work = work;
+    private ResponseStartHook(IResponseStartWork work) => _work = work;
 
-    private Task StartingAsync() => Interlocked.Exchange(ref _work, null)?.OnResponseStartingAsync() ?? Task.CompletedTask;
+    /// <summary>Runs <paramref name="work"/> as <paramref name="context"/>'s response starts (only a miss needs one: hits allocate none).</summary>
+    public static void Defer(HttpContext context, IResponseStartWork work) => context.Features.Set(new ResponseStartHook(work));
 
-    private void Abandon() => Interlocked.Exchange(ref _work, null)?.Abandon();
+    private static Task StartingAsync(HttpContext context) =>
+        context.Features.Get<ResponseStartHook>()?.Take()?.OnResponseStartingAsync() ?? Task.CompletedTask;
+
+    private static void Abandon(HttpContext context) => context.Features.Get<ResponseStartHook>()?.Take()?.Abandon();
+
+    private IResponseStartWork? Take() => Interlocked.Exchange(ref _work, null);
 
     /// <summary>Puts the hook first in the pipeline.</summary>
     internal sealed class StartupFilter : IStartupFilter
@@ -42,31 +48,54 @@ internal sealed class ResponseStartHook
             {
                 // Only GET and HEAD are ever cached.
                 return context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-                    ? WithHookAsync(context, following)
+                    ? WithHook(context, following)
                     : following(context);
             });
             next(app);
         };
 
-        private static async Task WithHookAsync(HttpContext context, RequestDelegate following)
+        private static Task WithHook(HttpContext context, RequestDelegate following)
         {
-            var hook = new ResponseStartHook();
-            context.Features.Set(hook);
-            context.Response.OnStarting(static state => ((ResponseStartHook)state).StartingAsync(), hook);
+            context.Response.OnStarting(static state => StartingAsync((HttpContext)state), context);
+            Task pending;
             try
             {
-                await following(context);
+                pending = following(context);
             }
             catch
             {
-                hook.Abandon();
+                Abandon(context);
                 throw;
             }
-            // A response not started yet is started by the server once this returns, unless the
-            // client has gone: then the work would never run, so give it up now.
+            if (pending.IsCompletedSuccessfully)
+            {
+                AbandonIfAborted(context);
+                return Task.CompletedTask;
+            }
+            return AwaitAsync(pending, context);
+        }
+
+        private static async Task AwaitAsync(Task pending, HttpContext context)
+        {
+            try
+            {
+                await pending;
+            }
+            catch
+            {
+                Abandon(context);
+                throw;
+            }
+            AbandonIfAborted(context);
+        }
+
+        // A response not started yet is started by the server once this returns, unless the
+        // client has gone: then the work would never run, so give it up now.
+        private static void AbandonIfAborted(HttpContext context)
+        {
             if (context.RequestAborted.IsCancellationRequested)
             {
-                hook.Abandon();
+                Abandon(context);
             }
         }
     }

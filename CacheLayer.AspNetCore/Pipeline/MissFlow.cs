@@ -58,9 +58,7 @@ internal sealed class MissFlow(Inflight<CacheEntry> misses, OriginInvoker origin
             return;
         }
 
-        var hook = request.HttpContext.Features.Get<ResponseStartHook>()
-            ?? throw new InvalidOperationException("CacheLayer's start-up filter is not in the pipeline; register the layer with AddCacheLayer.");
-        hook.Defer(new MissCompletion(this, request, response, generations, leader, forward));
+        ResponseStartHook.Defer(request.HttpContext, new MissCompletion(this, request, response, generations, leader, forward));
         await _answers.RespondAsync(request, response);
     }
 

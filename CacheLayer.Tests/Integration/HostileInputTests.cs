@@ -41,7 +41,8 @@ public class HostileInputTests(CacheServerFixture store) : ApiTest(store)
     {
         // The body limit is the server's (Kestrel's), which the in-memory test server does not apply.
         await using var kestrel = new ApiFactory(Store.Server.ConnectionString);
-        kestrel.UseKestrel(0);
+        // Listen, not UseKestrel(0): the factory's port setting races with a minimal host's own start (dotnet/aspnetcore#67714).
+        kestrel.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         kestrel.StartServer();
         using var client = kestrel.CreateClient();
         var body = $"{{\"name\":\"{new string('x', 20_000)}\",\"title\":\"x\"}}";

@@ -49,7 +49,8 @@ internal static class StaleKit
     /// </summary>
     public static async Task<HttpClient> StartOnKestrelAsync(ApiFactory api)
     {
-        api.UseKestrel(0);
+        // Listen, not UseKestrel(0): the factory's port setting races with a minimal host's own start (dotnet/aspnetcore#67714).
+        api.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
         api.StartServer();
         var redis = api.Services.GetRequiredKeyedService<IConnectionMultiplexer>("cache");
         await Eventually.TrueAsync(() => redis.IsConnected, timeoutSeconds: 15);
