@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark, all on loopback: CacheLayer.Api (Release) against the static-bytes ceiling, against a bare
 # Kestrel process answering the same bytes (bench/BareKestrel: no telemetry, middleware, routing or
-# logging), against itself with the in-process tier off, against ASP.NET Core Output Caching on the same Redis
+# logging), the library alone in a slim host against that same floor (bench/LeanHost), the API against
+# itself with the in-process tier off, against ASP.NET Core Output Caching on the same Redis
 # (bench/OutputCachePeer: same service defaults and OpenTelemetry, its own default-configured Redis
 # client; its header lists how that client differs from CacheLayer's) and against the uncached origin.
 # Every scenario runs in one go and lands in one table, so the ratios compare like with like on a
@@ -9,7 +10,7 @@
 #   bash bench/run.sh                  # DURATION=13s CONNECTIONS=64 THREADS=2 by default (13 s, not 15 s, since
 #                                      # the bare Kestrel process and the controller row were added)
 #   DURATION=5s bash bench/run.sh      # a quick look
-#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~9 min; ~7.5 min without it
+#   CLUSTER=0 bash bench/run.sh        # skip the Redis Cluster process (about 100 s of ~10.5 min; ~9 min without it
 #                                      # on a quiet machine, publishing included)
 #   SOURCE=HEAD bash bench/run.sh      # build the API from a git revision (the peer always from the work tree)
 #   BENCH_OUT=/tmp/b bash bench/run.sh # also keep wrk's raw output and the servers' logs there
@@ -18,6 +19,12 @@
 #      action's hot key: GET /bench/controller/1, [CacheResponse(300)]), origin
 #   1b. bench/BareKestrel: the same bytes on /api/posts/ (hot key, 1,000 URLs): the floor every
 #      "/ bare" ratio is against
+#   1c. bench/LeanHost: CacheLayer.AspNetCore alone in WebApplication.CreateSlimBuilder (no service
+#      defaults, OpenTelemetry, health-check endpoints, exception handler or logging providers), the same
+#      bytes on /api/posts/ with .CacheResponse(5 min) and the API's bench controller action: hits (hot
+#      key, 1,000 keys, controller action), each key stored once before its scenario's warm-up; a
+#      KeyPrefix of its own per run. "lean host hit / bare Kestrel" is the library's cost (routing
+#      included), without the demo host's
 #   2. the same API with every request traced (OTEL_TRACES_SAMPLER=always_on): ceiling, hits (hot key, 1,000 keys)
 #   3. the API, memory tier off: hits (hot key, 1,000 keys)
 #   4. the Output Caching peer: hits (hot key, 1,000 keys)
@@ -111,10 +118,19 @@ publish() { # PROJECT OUTDIR
     exit 1
   fi
 }
-log "publishing CacheLayer.Api, bench/OutputCachePeer and bench/BareKestrel (Release) from $SOURCE ($revision)"
+log "publishing CacheLayer.Api, bench/OutputCachePeer, bench/BareKestrel and bench/LeanHost (Release) from $SOURCE ($revision)"
 publish CacheLayer.Api "$work/api"
 publish bench/OutputCachePeer "$work/peer"
 publish bench/BareKestrel "$work/bare"
+# The lean host builds against the library of $SOURCE, whose API an older revision may not have: then
+# its rows are left out rather than the run failed.
+lean=yes
+if [ "$SOURCE" = worktree ]; then
+  publish bench/LeanHost "$work/lean"
+elif ! (publish bench/LeanHost "$work/lean") 2>/dev/null; then
+  lean=no
+  log "bench/LeanHost does not build against $SOURCE: no lean host rows"
+fi
 published=$SECONDS
 
 redis_port=$(free_port)
@@ -284,6 +300,20 @@ run bare_hot "bare Kestrel, hot key" "/api/posts/"
 run bare_many "bare Kestrel, 1,000 URLs" "/api/posts/" "$repo/bench/pages.lua"
 stop_server
 
+# Right after bare Kestrel, for the same reason. Every page of bench/pages.lua (and the controller
+# action) is stored once, one request after the other, before its scenario's wrk warm-up, so the
+# measured runs are hits from the first request (keys/req 0.00 shows none was stored during them).
+if [ "$lean" = yes ]; then
+  start_server "lean host" "$work/lean/LeanHost" "$room" CacheLayer__MemoryTier__Enabled=true \
+    CacheLayer__KeyPrefix="bench-$(od -An -tx4 -N4 /dev/urandom | tr -d ' \n')-lean:"
+  run lean_hot "lean host: CacheLayer hit, hot key" "/api/posts/"
+  curl -s -o /dev/null "$base/api/posts/?page=[1-1000]" || true
+  run lean_many "lean host: CacheLayer hit, 1,000 keys" "/api/posts/" "$repo/bench/pages.lua"
+  curl -s -o /dev/null "$base/bench/controller/1" || true
+  run lean_ctrl_hot "lean host: CacheLayer hit, controller" "/bench/controller/1"
+  stop_server
+fi
+
 start_server "API, every request traced" "$work/api/CacheLayer.Api" "$room" OTEL_TRACES_SAMPLER=always_on \
   CacheLayer__MemoryTier__Enabled=true Demo__Benchmark__CeilingEndpoint=true CacheLayer__Benchmark__CeilingEndpoint=true
 run ceiling_traced "ceiling: static bytes, always_on" "/bench/ceiling"
@@ -391,7 +421,8 @@ def lat(v):
     return "n/a" if v is None else (f"{v:.2f}ms" if v < 1000 else f"{v / 1000:.2f}s")
 
 ceiling = by.get("ceiling", {})
-order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "ctrl_hot", "bare_hot", "bare_many", "ceiling_traced", "ceiling_many_traced", "cl_hot_traced", "cl_many_traced", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
+order = ["ceiling", "ceiling_many", "cl_hot", "cl_many", "ctrl_hot", "bare_hot", "bare_many", "lean_hot", "lean_many",
+         "lean_ctrl_hot", "ceiling_traced", "ceiling_many_traced", "cl_hot_traced", "cl_many_traced", "off_hot", "off_many", "oc_hot", "oc_many", "origin",
          "cl_miss", "oc_miss", "cc_hot", "cc_many", "cc_miss"]
 head = ("scenario", "req/s", "p50", "p99", "req/s/ceil", "p99/ceil", "redis/req", "keys/req", "non-2xx", "sock err", "peak RSS")
 widths = (37, 9, 8, 8, 10, 8, 9, 8, 7, 8, 8)
@@ -473,6 +504,17 @@ pair("ctrl_hot", "bare_hot", "CacheLayer controller hit / bare Kestrel, hot key"
 pair("ctrl_hot", "cl_hot", "CacheLayer controller hit / minimal-API hit, hot key")
 pair("ceiling", "bare_hot", "API ceiling (static bytes) / bare Kestrel, hot key")
 pair("ceiling_many", "bare_many", "API ceiling / bare Kestrel, 1,000 URLs")
+if by.get("lean_hot") or by.get("lean_many"):
+    print()
+    print("lean host (bench/LeanHost: the library alone in a slim host, no service defaults or telemetry) against")
+    print("bare Kestrel, Output Caching and the API's own hits:")
+    pair("lean_hot", "bare_hot", "lean hit / bare Kestrel, hot key", "target req/s >= 0.95x")
+    pair("lean_many", "bare_many", "lean hit / bare Kestrel, 1,000 keys", "target req/s >= 0.9x")
+    pair("lean_many", "oc_many", "lean hit / Output Caching+Redis, 1,000 keys", "target req/s >= 1.5x")
+    pair("lean_ctrl_hot", "bare_hot", "lean controller hit / bare Kestrel, hot key", "target req/s >= 0.9x")
+    pair("lean_hot", "cl_hot", "lean hit / API hit, hot key")
+    pair("lean_many", "cl_many", "lean hit / API hit, 1,000 keys")
+    pair("lean_ctrl_hot", "ctrl_hot", "lean controller hit / API controller hit, hot key")
 
 if sizes:
     names = {"cl": "CacheLayer", "oc": "Output Caching", "cc": "CacheLayer, cluster"}
