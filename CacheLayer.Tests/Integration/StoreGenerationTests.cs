@@ -125,7 +125,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     {
         string[] tags = ["users"];
         await StoreAsync(Key, "old", tags);
-        for (var shard = 0; shard < RedisLayout.TagShards; shard++)
+        for (var shard = 0; shard < RedisLayout.KeyShards; shard++)
         {
             await store.Redis.KeyDeleteAsync(Layout.TagShard("users", shard));
         }

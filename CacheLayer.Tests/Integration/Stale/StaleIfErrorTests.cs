@@ -34,7 +34,7 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
         Assert.Contains("Cached User A", stored);
         Assert.True(await api.Service<IUserStore>().TryRenameAsync(1, Renamed, CancellationToken.None)); // behind the cache
         await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
-        Assert.True(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(api, StaleKit.UserKey)));
+        Assert.True(await StaleKit.HasCopyAsync(store.Redis, api, StaleKit.UserKey));
         clock.Advance(TimeSpan.FromSeconds(20)); // expired 19 s ago: past the 5 s stale-while-revalidate window
         await StaleKit.StartOutageAsync(api);
 

@@ -97,22 +97,44 @@ internal static class StaleKit
         Assert.Equal(System.Net.HttpStatusCode.OK, nextResponse.StatusCode);
     }
 
-    /// <summary>The Redis key of a cache key's grace copy: <c>{prefix + path}#stale</c> + the rest of the key.</summary>
+    /// <summary>
+    /// The Redis key of a cache key's grace copy. Layout v3 keeps one body per entry: the copy is the entry itself,
+    /// kept TTL + grace, fresh while its remaining time is more than its grace.
+    /// </summary>
     public static string StaleKey(ApiFactory api, string cacheKey) => StaleKey(api.KeyPrefix, cacheKey);
 
-    public static string StaleKey(string keyPrefix, string cacheKey)
+    public static string StaleKey(string keyPrefix, string cacheKey) =>
+        new RedisLayout(keyPrefix).EntryKeyOf(CacheKey.PathOf(cacheKey), cacheKey).ToString();
+
+    /// <summary>Whether the key holds a grace copy: an entry stored with a grace, fresh or not.</summary>
+    public static async Task<bool> HasCopyAsync(IDatabase redis, string redisKey) =>
+        (byte[]?)await redis.StringGetAsync(redisKey) is { } value && StoredEntry.GraceOf(value) > TimeSpan.Zero;
+
+    public static Task<bool> HasCopyAsync(IDatabase redis, ApiFactory api, string cacheKey) => HasCopyAsync(redis, StaleKey(api, cacheKey));
+
+    public static Task<bool> HasCopyAsync(IDatabase redis, string keyPrefix, string cacheKey) => HasCopyAsync(redis, StaleKey(keyPrefix, cacheKey));
+
+    /// <summary>Whether the key holds an entry that is still fresh on Redis's clock (its remaining time is more than its grace).</summary>
+    public static bool IsFresh(IDatabase redis, string redisKey)
     {
-        var path = CacheKey.PathOf(cacheKey);
-        return "{" + keyPrefix + path + "}#stale" + cacheKey[path.Length..];
+        if ((byte[]?)redis.StringGet(redisKey) is not { } value || StoredEntry.GraceOf(value) is not { } grace)
+        {
+            return false;
+        }
+        return redis.KeyTimeToLive(redisKey) is not { } left || left > grace;
     }
 
-    /// <summary>Polls Redis (real time) until the entry's key is gone: its TTL ran out.</summary>
+    /// <summary>Polls Redis (real time) until the entry is no longer fresh: its TTL ran out (its grace copy may live on).</summary>
     public static Task UntilGoneAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
+        Eventually.TrueAsync(() => !IsFresh(redis, redisKey), timeoutSeconds);
+
+    /// <summary>Polls Redis until the key is gone altogether: the entry and its grace copy.</summary>
+    public static Task UntilRemovedAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
         Eventually.TrueAsync(() => !redis.KeyExists(redisKey), timeoutSeconds);
 
-    /// <summary>Polls Redis until the key exists (e.g. a background refresh stored the entry again).</summary>
+    /// <summary>Polls Redis until the key holds a fresh entry (e.g. a background refresh stored the entry again).</summary>
     public static Task UntilExistsAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
-        Eventually.TrueAsync(() => redis.KeyExists(redisKey), timeoutSeconds);
+        Eventually.TrueAsync(() => IsFresh(redis, redisKey), timeoutSeconds);
 
     /// <summary>Whether <paramref name="task"/> completes within <paramref name="limit"/> (a bound, not a wait: it returns as soon as the task does).</summary>
     public static async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)
