@@ -88,6 +88,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
             foreach (var chunk in paths.Chunk(Chunk))
             {
                 removed += (await Task.WhenAll(chunk.Select(path => RemovePathAsync(database, path, PathGeneration.Retire, null)))).Sum();
+                await Bounded(database.SortedSetRemoveAsync(layout.PathsShard(shard), [.. chunk.Select(path => (RedisValue)path)]));
             }
         }
         return removed;

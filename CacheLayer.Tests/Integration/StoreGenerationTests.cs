@@ -125,6 +125,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     {
         string[] tags = ["users"];
         await StoreAsync(Key, "old", tags);
+        await _api.Service<RedisIndexBatch>().FlushAsync();
         for (var shard = 0; shard < RedisLayout.KeyShards; shard++)
         {
             await store.Redis.KeyDeleteAsync(Layout.TagShard("users", shard));

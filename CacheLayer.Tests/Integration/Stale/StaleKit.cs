@@ -124,6 +124,13 @@ internal static class StaleKit
         return redis.KeyTimeToLive(redisKey) is not { } left || left > grace;
     }
 
+    /// <summary>Ends the entry's fresh part at once, as its TTL running out would: its remaining time becomes its grace.</summary>
+    public static async Task ExpireAsync(IDatabase redis, string redisKey)
+    {
+        var value = (byte[]?)await redis.StringGetAsync(redisKey) ?? throw new InvalidOperationException($"No entry at {redisKey}.");
+        await redis.KeyExpireAsync(redisKey, StoredEntry.GraceOf(value)!.Value);
+    }
+
     /// <summary>Polls Redis (real time) until the entry is no longer fresh: its TTL ran out (its grace copy may live on).</summary>
     public static Task UntilGoneAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
         Eventually.TrueAsync(() => !IsFresh(redis, redisKey), timeoutSeconds);
