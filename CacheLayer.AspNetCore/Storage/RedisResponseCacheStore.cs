@@ -7,14 +7,15 @@ namespace CacheLayer.AspNetCore.Storage;
 
 /// <summary>
 /// The store on Redis, laid out by <see cref="RedisLayout"/> (v3) so that it works on a single node and natively on
-/// Redis Cluster. A lookup is one script on the path's slot (the entry, the path's generation and the entry's
-/// remaining time) plus its tags' generations in parallel; it tells a fresh entry from one in its grace period, so a
-/// graced endpoint needs no second read for its copy. A miss stores in one script on the path's slot, which creates
-/// the path's generation only then: nothing is written for a response that is not stored. The cross-path indexes
+/// Redis Cluster. A lookup is one <c>MGET</c> on the path's slot (the entry and the path's generation) plus one <c>GET</c>
+/// per tag in parallel; it tells a fresh entry from one in its grace period on Redis's clock (<see cref="RedisClock"/>),
+/// so a graced endpoint needs no second read for its copy. A miss stores in one script on the path's slot, which
+/// creates the path's generation only then: nothing is written for a response that is not stored. A tag invalidated
+/// between the lookup and the store leaves an entry no hit serves (hits check every token). The cross-path indexes
 /// are written in batches per shard (<see cref="RedisIndexBatch"/>). Invalidations live in <see cref="RedisInvalidations"/>.
 /// </summary>
 internal sealed class RedisResponseCacheStore(
-    RedisConnection redis, RedisLayout layout, RedisInvalidations invalidations, RedisIndexBatch indexes, IOptions<CacheLayerOptions> options)
+    RedisConnection redis, RedisLayout layout, RedisInvalidations invalidations, RedisIndexBatch indexes, RedisClock clock, IOptions<CacheLayerOptions> options)
     : IResponseCacheStore
 {
     // A tag's generation created by a read must outlive the miss that reads it; one an entry is stored under, the entry.
@@ -45,27 +46,24 @@ internal sealed class RedisResponseCacheStore(
     private async Task<(CacheEntry? Entry, bool Fresh, CacheGenerations? Generations)> ReadAsync(CacheKey key, IReadOnlyList<string> tags)
     {
         var database = await redis.DatabaseAsync();
-        var read = database.ScriptEvaluateAsync(RedisScripts.Lookup, [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path)]);
+        var read = database.StringGetAsync([_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path)]);
         var tagReads = tags.Count == 0 ? [] : new Task<RedisValue>[tags.Count];
         for (var i = 0; i < tagReads.Length; i++)
         {
             tagReads[i] = database.StringGetAsync(_layout.TagGenerationKeyOf(tags[i]));
         }
-        var values = (RedisResult[])(await read)!;
+        var values = await read;
         if (tagReads.Length > 0)
         {
             await Task.WhenAll(tagReads);
         }
-        var stored = (byte[])values[0]!;
-        var pathToken = (RedisValue)values[1];
-        var left = (long)values[2];
-        var generations = Generations(pathToken, tagReads);
-        if (stored.Length == 0 || Current(stored, pathToken, tagReads) is not { } entry)
+        var generations = Generations(values[1], tagReads);
+        if (values[0].IsNull || Current((byte[])values[0]!, values[1], tagReads) is not { } entry)
         {
             return (null, false, generations);
         }
-        var grace = StoredEntry.GraceOf(stored) ?? TimeSpan.Zero;
-        return (entry, left < 0 || left > (long)grace.TotalMilliseconds, generations);
+        var freshUntil = StoredEntry.FreshUntilOf((byte[])values[0]!) ?? 0;
+        return (entry, freshUntil > await clock.NowAsync(), generations);
     }
 
     private static CacheEntry? Current(byte[] stored, RedisValue pathToken, Task<RedisValue>[] tagGenerations)
@@ -139,35 +137,19 @@ internal sealed class RedisResponseCacheStore(
         var plain = key.Value.Length == key.Path.Length;
 
         var database = await redis.DatabaseAsync();
-        var store = database.ScriptEvaluateAsync(
+        var now = await clock.NowAsync();
+        var stored = (long)await database.ScriptEvaluateAsync(
             RedisScripts.Store,
             [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path), _layout.VariantsKeyOf(key.Path)],
             [
-                generations.Path, created, StoredEntry.Write(entry, serving.ServeTokens(), grace), kept,
-                RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxRetention.TotalMilliseconds,
+                generations.Path, created, StoredEntry.Write(entry, serving.ServeTokens(), grace, now + ttl), kept,
+                RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxRetention.TotalMilliseconds, now,
             ]);
-        // Tag generations live in other slots: checked alongside (a hit checks them again), so that an
-        // entry a tag invalidation already retired is not reported stored nor kept in memory.
-        var tagReads = new Task<RedisValue>[tags.Count];
-        for (var i = 0; i < tags.Count; i++)
+        if (stored != 1)
         {
-            tagReads[i] = database.StringGetAsync(_layout.TagGenerationKeyOf(tags[i]));
+            return stored == 2 ? StoreOutcome.VariantLimit : StoreOutcome.Invalidated;
         }
-        var result = (RedisResult[])(await store)!;
-        var outcome = (long)result[0];
-        if (outcome != 1)
-        {
-            return outcome == 2 ? StoreOutcome.VariantLimit : StoreOutcome.Invalidated;
-        }
-        var now = (long)result[1];
         indexes.Add(new IndexWrite(key.Value, key.Path, RedisLayout.KeyShardOf(key.Path), now + ttl, now + kept, tags));
-        for (var i = 0; i < tagReads.Length; i++)
-        {
-            if (TokenOf(await tagReads[i]) != generations.Tags[i])
-            {
-                return StoreOutcome.Invalidated;
-            }
-        }
         return StoreOutcome.Stored;
     }
 

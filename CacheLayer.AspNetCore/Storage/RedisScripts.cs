@@ -8,18 +8,6 @@ namespace CacheLayer.AspNetCore.Storage;
 internal static class RedisScripts
 {
     /// <summary>
-    /// KEYS: the entry, its path's generation. The entry ('' when none), the path's token ('' when none) and the
-    /// entry's remaining time in ms (PTTL): one round trip, the whole of a Redis lookup but its tags.
-    /// </summary>
-    public const string Lookup = """
-        local entry = redis.call('GET', KEYS[1])
-        local token = redis.call('GET', KEYS[2])
-        local left = -2
-        if entry then left = redis.call('PTTL', KEYS[1]) end
-        return { entry or '', token or '', left }
-        """;
-
-    /// <summary>
     /// KEYS: a tag's generation. ARGV: a fresh token, its lifetime in ms. The current token; a missing one is
     /// created (tags are declared by endpoints, so their number is bounded), never read as "unchanged".
     /// </summary>
@@ -33,37 +21,34 @@ internal static class RedisScripts
     /// <summary>
     /// KEYS: the entry, the path's generation, the path's variants set. ARGV: the path token read before the origin
     /// was asked ('' when the path had none), the token to create when it had none, the value, its lifetime in ms (TTL
-    /// + grace), its member in the variants set, the variant cap (0: none), the generation's lifetime in ms.
-    /// Stores only while the token is the one read: a path with none gets one here, with the entry, so nothing
-    /// is created for a response that is not stored; a token created meanwhile by an invalidation (or another
-    /// store) makes this one fail. A variant holds room in the cap while its entry lives; gone ones are dropped
-    /// when the set reaches the cap. Returns { 1, now (Redis ms) } when stored, { 0 } when the token moved, { 2 }
-    /// when a new variant would exceed the cap.
+    /// + grace), its member in the variants set, the variant cap (0: none), the generations' and variants sets'
+    /// lifetime in ms, now (unix ms on Redis's clock, <see cref="RedisClock"/>).
+    /// Stores only while the token is the one read: a path with none gets one here, with the entry, so nothing is
+    /// created for a response that is not stored; a token created meanwhile by an invalidation (or another store)
+    /// makes this one fail. A variant holds room in the cap while its entry lives; gone ones are dropped when the set
+    /// reaches the cap. As few commands as it can: the generation gets its lifetime when the path gets its token, the
+    /// variants set when it is created (PEXPIRE NX on a new member), not at every store; a path's generation lives
+    /// two days, after which its entries are misses once and it is created again. Returns 1 when stored, 0 when the token moved, 2 when a new variant
+    /// would exceed the cap.
     /// </summary>
     public const string Store = """
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local token = redis.call('GET', KEYS[2])
         if ARGV[1] == '' then
-          if token then return { 0 } end
+          if token then return 0 end
         elseif token ~= ARGV[1] then
-          return { 0 }
+          return 0
         end
         local cap = tonumber(ARGV[6])
         if cap > 0 and redis.call('ZCARD', KEYS[3]) >= cap then
-          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-          if redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[5]) then return { 2 } end
+          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])
+          if redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[5]) then return 2 end
         end
-        local kept = tonumber(ARGV[4])
-        redis.call('SET', KEYS[1], ARGV[3], 'PX', kept)
-        redis.call('ZADD', KEYS[3], now + kept, ARGV[5])
-        if redis.call('PTTL', KEYS[3]) < kept then redis.call('PEXPIRE', KEYS[3], kept) end
-        if ARGV[1] == '' then
-          redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[7])
-        else
-          redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+        if redis.call('ZADD', KEYS[3], tonumber(ARGV[8]) + tonumber(ARGV[4]), ARGV[5]) == 1 then
+          redis.call('PEXPIRE', KEYS[3], ARGV[7], 'NX')
         end
-        return { 1, now }
+        if ARGV[1] == '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[7]) end
+        return 1
         """;
 
     /// <summary>

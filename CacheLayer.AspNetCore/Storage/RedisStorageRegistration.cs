@@ -39,6 +39,7 @@ internal static class RedisStorageRegistration
     {
         services.AddSingleton(provider => new RedisConnection(() => provider.GetRequiredKeyedService<IConnectionMultiplexer>(connectionName)));
         services.AddSingleton(provider => new RedisLayout(provider.GetRequiredService<IOptions<CacheLayerOptions>>().Value.KeyPrefix));
+        services.AddSingleton<RedisClock>();
         services.AddSingleton<RedisIndexBatch>();
         services.AddSingleton<RedisInvalidations>();
         services.AddSingleton<IResponseCacheStore, RedisResponseCacheStore>();

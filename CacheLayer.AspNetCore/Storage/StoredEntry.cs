@@ -4,9 +4,10 @@ namespace CacheLayer.AspNetCore.Storage;
 
 /// <summary>
 /// An entry as Redis holds it (layout v3): a marker byte, the number of generation tokens, the entry's grace in
-/// milliseconds, the tokens it was stored under (path first, then its tags), then <see cref="CacheEntry"/>'s own
-/// bytes. One body per entry: the key lives TTL + grace, and a lookup tells fresh from stale by the key's
-/// remaining time on Redis's clock (<c>PTTL</c>) against the grace written here, so no process's clock decides.
+/// milliseconds, when it stops being fresh (unix ms on Redis's clock, <see cref="RedisClock"/>), the tokens it was
+/// stored under (path first, then its tags), then <see cref="CacheEntry"/>'s own bytes. One body per entry: the key
+/// lives TTL + grace, and a lookup tells fresh from stale by the time written here against Redis's clock, so no
+/// process's wall clock decides.
 /// A hit checks the tokens before it decodes the rest.
 /// </summary>
 internal static class StoredEntry
@@ -14,9 +15,9 @@ internal static class StoredEntry
     /// <summary>The first byte of every entry the layer writes: how an admin delete tells an entry from anything else.</summary>
     public const byte Marker = 0xC3;
     private const int MaxTokens = byte.MaxValue;
-    private const int HeaderLength = 2 + 8;
+    private const int HeaderLength = 2 + 8 + 8;
 
-    public static byte[] Write(CacheEntry entry, IReadOnlyList<long> tokens, TimeSpan grace)
+    public static byte[] Write(CacheEntry entry, IReadOnlyList<long> tokens, TimeSpan grace, long freshUntil)
     {
         if (tokens.Count is 0 or > MaxTokens)
         {
@@ -27,6 +28,7 @@ internal static class StoredEntry
         bytes[0] = Marker;
         bytes[1] = (byte)tokens.Count;
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(2), (long)grace.TotalMilliseconds);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(10), freshUntil);
         for (var i = 0; i < tokens.Count; i++)
         {
             BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(HeaderLength + (8 * i)), tokens[i]);
@@ -40,6 +42,10 @@ internal static class StoredEntry
         bytes.Length >= HeaderLength && bytes[0] == Marker
             ? TimeSpan.FromMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(bytes[2..]))
             : null;
+
+    /// <summary>When the entry stops being fresh, unix ms on Redis's clock; null for bytes this version did not write.</summary>
+    public static long? FreshUntilOf(ReadOnlySpan<byte> bytes) =>
+        bytes.Length >= HeaderLength && bytes[0] == Marker ? BinaryPrimitives.ReadInt64LittleEndian(bytes[10..]) : null;
 
     /// <summary>
     /// The entry, if it was stored under exactly <paramref name="current"/> (null where a token is missing:

@@ -3,8 +3,8 @@ using StackExchange.Redis;
 namespace CacheLayer.Tests.Infrastructure;
 
 /// <summary>
-/// How long an entry stays fresh, read from Redis. Layout v3 keeps one body per entry: its key lives TTL + grace,
-/// and the entry is fresh while its remaining time is more than the grace written in it.
+/// How long an entry stays fresh, read from Redis. Layout v3 keeps one body per entry: its key lives TTL + grace, and
+/// the entry is fresh until the time written in it, on Redis's clock.
 /// </summary>
 public static class EntryTtl
 {
@@ -12,7 +12,13 @@ public static class EntryTtl
     public static async Task<TimeSpan?> FreshAsync(IDatabase redis, string redisKey)
     {
         var value = (byte[]?)await redis.StringGetAsync(redisKey);
-        var left = await redis.KeyTimeToLiveAsync(redisKey);
-        return value is null || left is null || StoredEntry.GraceOf(value) is not { } grace ? null : left - grace;
+        return value is null || StoredEntry.FreshUntilOf(value) is not { } until ? null : TimeSpan.FromMilliseconds(until - RedisNow(redis));
+    }
+
+    /// <summary>Redis's TIME in unix milliseconds.</summary>
+    public static long RedisNow(IDatabase redis)
+    {
+        var parts = (RedisResult[])redis.Execute("TIME")!;
+        return (long)parts[0] * 1000 + (long)parts[1] / 1000;
     }
 }

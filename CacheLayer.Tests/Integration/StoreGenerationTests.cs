@@ -76,7 +76,9 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
 
         await Store.InvalidateAsync(CacheInvalidation.Tag("users"));
 
-        Assert.Equal(StoreOutcome.Invalidated, await Store.SetAsync(Key, Entry("old"), before, tags));
+        // Layout v3 does not read the tags again as it stores: the entry stored under the old tag token is never served.
+        await Store.SetAsync(Key, Entry("old"), before, tags);
+        Assert.Null((await Store.GetAsync(Key, tags)).Entry);
         Assert.Equal(StoreOutcome.Stored, await Store.SetAsync(Key, Entry("new"), (await Store.GetGenerationsAsync(Key.Path, tags)), tags));
     }
 

@@ -38,6 +38,7 @@ public sealed class GraceCopyTtlTests(CacheServerFixture store)
             Assert.InRange(copyTtl.Value, TimeSpan.FromSeconds(copySeconds - 10), TimeSpan.FromSeconds(copySeconds));
             // Fresh for the endpoint's TTL: the key's remaining time past the grace written in the entry.
             Assert.InRange(copyTtl.Value - StoredEntry.GraceOf(value)!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
+            Assert.InRange((await EntryTtl.FreshAsync(store.Redis, api.RedisKey(cacheKey)))!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
         }
         using var admin = api.CreateAdminClient();
         using var statistics = JsonDocument.Parse(await admin.GetStringAsync("/metrics/cache?scope=process"));

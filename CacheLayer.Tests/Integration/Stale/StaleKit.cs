@@ -114,21 +114,16 @@ internal static class StaleKit
 
     public static Task<bool> HasCopyAsync(IDatabase redis, string keyPrefix, string cacheKey) => HasCopyAsync(redis, StaleKey(keyPrefix, cacheKey));
 
-    /// <summary>Whether the key holds an entry that is still fresh on Redis's clock (its remaining time is more than its grace).</summary>
-    public static bool IsFresh(IDatabase redis, string redisKey)
-    {
-        if ((byte[]?)redis.StringGet(redisKey) is not { } value || StoredEntry.GraceOf(value) is not { } grace)
-        {
-            return false;
-        }
-        return redis.KeyTimeToLive(redisKey) is not { } left || left > grace;
-    }
+    /// <summary>Whether the key holds an entry that is still fresh on Redis's clock (the time written in it is ahead of Redis's TIME).</summary>
+    public static bool IsFresh(IDatabase redis, string redisKey) =>
+        (byte[]?)redis.StringGet(redisKey) is { } value && StoredEntry.FreshUntilOf(value) > EntryTtl.RedisNow(redis);
 
-    /// <summary>Ends the entry's fresh part at once, as its TTL running out would: its remaining time becomes its grace.</summary>
+    /// <summary>Ends the entry's fresh part at once, as its TTL running out would: the time written in it becomes Redis's now; its key lives on.</summary>
     public static async Task ExpireAsync(IDatabase redis, string redisKey)
     {
         var value = (byte[]?)await redis.StringGetAsync(redisKey) ?? throw new InvalidOperationException($"No entry at {redisKey}.");
-        await redis.KeyExpireAsync(redisKey, StoredEntry.GraceOf(value)!.Value);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(10), EntryTtl.RedisNow(redis) - 1);
+        await redis.StringSetAsync(redisKey, value, null, keepTtl: true);
     }
 
     /// <summary>Polls Redis (real time) until the entry is no longer fresh: its TTL ran out (its grace copy may live on).</summary>
