@@ -47,6 +47,9 @@ internal sealed class RedisLayout(string keyPrefix)
 
     public RedisKey GenerationKeyOf(string path) => TagOf(path) + "#gen";
 
+    /// <summary>A variant's entry key less its rest: <c>{P + path}</c>.</summary>
+    public string VariantEntryPrefixOf(string path) => TagOf(path);
+
     public RedisKey VariantsKeyOf(string path) => TagOf(path) + "#variants";
 
     /// <summary>A key's member in its path's variants set: what follows the path ("" for the plain path).</summary>

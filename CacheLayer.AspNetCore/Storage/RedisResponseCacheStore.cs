@@ -118,6 +118,13 @@ internal sealed class RedisResponseCacheStore(
         return new CacheGenerations(pathToken.IsNullOrEmpty ? "" : pathToken.ToString(), tagTokens);
     }
 
+    /// <summary>
+    /// Two commands on the path's slot, sent together: the entry (with the tokens it was read under), and the path's
+    /// generation set if it has none (<c>SET NX GET</c>: created by the first store, read back by every one). Stored
+    /// when the generation is still the one read (or was created here); otherwise the entry, which no hit would serve
+    /// (its tokens are not current), is deleted again. A tag invalidated since the lookup leaves an entry no hit serves
+    /// either. The variant cap and the indexes are kept by the batch (<see cref="RedisIndexBatch"/>).
+    /// </summary>
     public async Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags, TimeSpan grace = default)
     {
         var ttl = (long)(entry.ExpiresAt - entry.StoredAt).TotalMilliseconds;
@@ -129,25 +136,32 @@ internal sealed class RedisResponseCacheStore(
         {
             throw new ArgumentException("One generation per path and tag is needed.", nameof(generations));
         }
+        var now = await clock.NowAsync();
+        var plain = key.Value.Length == key.Path.Length;
+        var database = await redis.DatabaseAsync();
+        // At its cap (as the last batch found it), a path takes no new variant; one it holds may be refreshed.
+        if (!plain && _maxVariants > 0 && indexes.IsFull(key.Path, now)
+            && await database.SortedSetScoreAsync(_layout.VariantsKeyOf(key.Path), RedisLayout.VariantOf(key.Path, key.Value)) is null)
+        {
+            return StoreOutcome.VariantLimit;
+        }
         grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         var kept = ttl + (long)grace.TotalMilliseconds;
-        // A path without a token gets this one, with the entry, in the script.
-        var created = generations.Path.Length == 0 ? CacheGenerations.NewPathToken() : "";
-        var serving = generations.Path.Length == 0 ? generations with { Path = created } : generations;
-        var plain = key.Value.Length == key.Path.Length;
+        // A path without a token gets this one, with the entry; one that has one keeps it (NX).
+        var fresh = CacheGenerations.NewPathToken();
+        var serving = generations.Path.Length == 0 ? generations with { Path = fresh } : generations;
 
-        var database = await redis.DatabaseAsync();
-        var now = await clock.NowAsync();
-        var stored = (long)await database.ScriptEvaluateAsync(
-            RedisScripts.Store,
-            [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path), _layout.VariantsKeyOf(key.Path)],
-            [
-                generations.Path, created, StoredEntry.Write(entry, serving.ServeTokens(), grace, now + ttl), kept,
-                RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxRetention.TotalMilliseconds, now,
-            ]);
-        if (stored != 1)
+        var entryKey = _layout.EntryKeyOf(key);
+        var write = database.StringSetAsync(entryKey, StoredEntry.Write(entry, serving.ServeTokens(), grace, now + ttl), TimeSpan.FromMilliseconds(kept));
+        var token = database.StringSetAndGetAsync(_layout.GenerationKeyOf(key.Path), fresh, CachePolicy.MaxRetention, keepTtl: false, when: When.NotExists);
+        await Task.WhenAll(write, token);
+        var current = await token;
+        // As text: RedisValue compares numeric-looking strings ("serve.store" parses as a double) as numbers.
+        var unchanged = generations.Path.Length == 0 ? current.IsNull : string.Equals((string?)current, generations.Path, StringComparison.Ordinal);
+        if (!unchanged)
         {
-            return stored == 2 ? StoreOutcome.VariantLimit : StoreOutcome.Invalidated;
+            await database.KeyDeleteAsync(entryKey);
+            return StoreOutcome.Invalidated;
         }
         indexes.Add(new IndexWrite(key.Value, key.Path, RedisLayout.KeyShardOf(key.Path), now + ttl, now + kept, tags));
         return StoreOutcome.Stored;

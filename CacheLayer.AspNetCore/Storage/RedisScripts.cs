@@ -19,36 +19,37 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: the entry, the path's generation, the path's variants set. ARGV: the path token read before the origin
-    /// was asked ('' when the path had none), the token to create when it had none, the value, its lifetime in ms (TTL
-    /// + grace), its member in the variants set, the variant cap (0: none), the generations' and variants sets'
-    /// lifetime in ms, now (unix ms on Redis's clock, <see cref="RedisClock"/>).
-    /// Stores only while the token is the one read: a path with none gets one here, with the entry, so nothing is
-    /// created for a response that is not stored; a token created meanwhile by an invalidation (or another store)
-    /// makes this one fail. A variant holds room in the cap while its entry lives; gone ones are dropped when the set
-    /// reaches the cap. As few commands as it can: the generation gets its lifetime when the path gets its token, the
-    /// variants set when it is created (PEXPIRE NX on a new member), not at every store; a path's generation lives
-    /// two days, after which its entries are misses once and it is created again. Returns 1 when stored, 0 when the token moved, 2 when a new variant
-    /// would exceed the cap.
+    /// KEYS: a path's variants set. ARGV: its lifetime in ms, now (unix ms on Redis's clock), the variant cap (0: none),
+    /// the Redis key of a variant's entry less its rest (<c>{P + path}</c>), then (rest, when the entry goes) pairs. Adds the
+    /// stored variants of one batch, drops the gone ones, and, past the cap, deletes the newest entries over it (the
+    /// cap is kept by the batch, a moment after the stores). Returns { the variants over the cap that were deleted,
+    /// when the soonest entry goes (0: none) }.
     /// </summary>
-    public const string Store = """
-        local token = redis.call('GET', KEYS[2])
-        if ARGV[1] == '' then
-          if token then return 0 end
-        elseif token ~= ARGV[1] then
-          return 0
+    public const string AddVariants = """
+        local args = {}
+        for i = 5, #ARGV, 2 do
+          args[#args + 1] = ARGV[i + 1]
+          args[#args + 1] = ARGV[i]
         end
-        local cap = tonumber(ARGV[6])
-        if cap > 0 and redis.call('ZCARD', KEYS[3]) >= cap then
-          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])
-          if redis.call('ZCARD', KEYS[3]) >= cap and not redis.call('ZSCORE', KEYS[3], ARGV[5]) then return 2 end
+        redis.call('ZADD', KEYS[1], unpack(args))
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        local cap = tonumber(ARGV[3])
+        local over = 0
+        if cap > 0 then
+          over = redis.call('ZCARD', KEYS[1]) - cap
+          if over > 0 then
+            local newest = redis.call('ZRANGE', KEYS[1], 0, over - 1, 'REV')
+            for _, rest in ipairs(newest) do
+              redis.call('DEL', ARGV[4] .. rest)
+            end
+            redis.call('ZREM', KEYS[1], unpack(newest))
+          else
+            over = 0
+          end
         end
-        redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
-        if redis.call('ZADD', KEYS[3], tonumber(ARGV[8]) + tonumber(ARGV[4]), ARGV[5]) == 1 then
-          redis.call('PEXPIRE', KEYS[3], ARGV[7], 'NX')
-        end
-        if ARGV[1] == '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[7]) end
-        return 1
+        local soonest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return { over, soonest[2] or 0 }
         """;
 
     /// <summary>
@@ -101,32 +102,27 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: a shard's expiry set, its paths set, then the shard's tag sets concerned. ARGV: the tag sets' lifetime
-    /// in ms, the number of keys n, then n triples (key, fresh expiry, retained until), then the number of paths m
-    /// and m pairs (path, retained until), then tag memberships to the end as triples (index of the tag set in
-    /// KEYS, key, retained until). Times are Redis's, as the store script returned them. One command per shard for
-    /// a whole batch of stores; paths keep their latest time (GT).
+    /// KEYS: a shard's expiry set, its paths set, then the shard's tag sets concerned. ARGV: the sets' lifetime in ms,
+    /// then for each of KEYS its count of (score, member) pairs followed by those pairs. Times are Redis's (as the
+    /// stores read them from <see cref="RedisClock"/>). One command per shard for a whole batch of stores, one ZADD per
+    /// set: paths keep their latest time (GT).
     /// </summary>
     public const string IndexBatch = """
-        local n = tonumber(ARGV[2])
-        local i = 3
-        for _ = 1, n do
-          redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
-          i = i + 3
+        local i = 2
+        for k = 1, #KEYS do
+          local n = tonumber(ARGV[i])
+          if n > 0 then
+            local args = {}
+            for j = i + 1, i + 2 * n do args[#args + 1] = ARGV[j] end
+            if k == 2 then
+              redis.call('ZADD', KEYS[k], 'GT', unpack(args))
+            else
+              redis.call('ZADD', KEYS[k], unpack(args))
+            end
+            redis.call('PEXPIRE', KEYS[k], ARGV[1])
+          end
+          i = i + 1 + 2 * n
         end
-        local m = tonumber(ARGV[i])
-        i = i + 1
-        for _ = 1, m do
-          redis.call('ZADD', KEYS[2], 'GT', ARGV[i + 1], ARGV[i])
-          i = i + 2
-        end
-        while i <= #ARGV do
-          redis.call('ZADD', KEYS[tonumber(ARGV[i])], ARGV[i + 2], ARGV[i + 1])
-          i = i + 3
-        end
-        for k = 3, #KEYS do redis.call('PEXPIRE', KEYS[k], ARGV[1]) end
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        redis.call('PEXPIRE', KEYS[2], ARGV[1])
         return 1
         """;
 
