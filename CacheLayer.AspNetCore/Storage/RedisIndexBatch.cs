@@ -13,7 +13,8 @@ namespace CacheLayer.AspNetCore.Storage;
 /// every entry (prefix deletes, invalidate-all) walk again after that window. A path found at its cap is remembered
 /// here until its soonest variant goes, so its new variants are refused without a round trip.
 /// </summary>
-internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout, RedisClock clock, IOptions<CacheLayerOptions> options, TimeProvider time)
+// Real time, not the host's TimeProvider: these waits are for Redis round trips, which a test's fake clock does not move.
+internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout, RedisClock clock, IOptions<CacheLayerOptions> options)
 {
     /// <summary>How long a store's bookkeeping waits for others to share its round trips.</summary>
     public static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(20);
@@ -55,7 +56,7 @@ internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout,
 
     private async Task FlushLaterAsync()
     {
-        await Task.Delay(Delay, time);
+        await Task.Delay(Delay);
         await FlushAsync();
     }
 
@@ -154,7 +155,7 @@ internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout,
     {
         try
         {
-            return await write().WaitAsync(_timeout, time);
+            return await write().WaitAsync(_timeout);
         }
         catch (Exception)
         {
