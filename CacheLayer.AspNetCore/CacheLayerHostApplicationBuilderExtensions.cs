@@ -72,6 +72,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<CacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());
         services.AddSingleton<CacheStatisticsReport>();
+        services.AddSingleton<InvalidationReplay>();
         services.AddSingleton<CacheRecoveryService>();
         services.AddSingleton<InvalidationLogReader>();
         services.AddHostedService(provider => provider.GetRequiredService<InvalidationLogReader>());
