@@ -26,7 +26,7 @@
 # Misses (bench/distinct.lua): every request a page never asked before in this run, so a new key the
 # server stores; Redis is emptied after the scenario's warm-up, and the keys it holds after the measured
 # run, per request, show whether they were stored (keys/req: 1.00 for one key per entry, CacheLayer too since layout v3:
-# an entry and its grace copy).
+# one body per entry, the grace in it).
 # Redis bytes per entry: ENTRIES (1,000) pages of /api/posts/ stored one by one into an emptied Redis,
 # then MEMORY USAGE summed over every key (SCAN, on each master of a cluster; bench/redis_bytes.py).
 set -euo pipefail
