@@ -244,9 +244,9 @@ entry_bytes_kib() {
   log "$server_label: Redis bytes per entry, 1 KiB bodies ($KIB_PAGES entries)"
   : >"$work/posts.curl"
   for i in $(seq 1 $((KIB_PAGES * 30))); do
-    printf 'url = "%s/api/posts/"\nrequest = "POST"\nheader = "Content-Type: application/json"\ndata = "{\\"title\\":\\"Bench post %05d, 1 KiB page\\"}"\noutput = "/dev/null"\n' "$base" "$i" >>"$work/posts.curl"
+    printf 'url = "%s/api/posts/"\nrequest = "POST"\nheader = "Content-Type: application/json"\ndata = "{\\"title\\":\\"Bench post %05d, 1 KiB page\\"}"\noutput = "/dev/null"\nnext\n' "$base" "$i" >>"$work/posts.curl"
   done
-  curl -s --parallel --parallel-max 16 -K "$work/posts.curl" || true
+  curl -s --no-progress-meter --parallel --parallel-max 16 -K "$work/posts.curl" || true
   redis_all flushall >/dev/null
   used_before=$(redis_sum memory used_memory)
   curl -s -o /dev/null "$base/api/posts/?page=[1-$KIB_PAGES]&pageSize=30" || true
