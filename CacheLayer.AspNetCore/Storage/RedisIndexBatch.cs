@@ -29,6 +29,7 @@ internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout,
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
     private readonly int _maxVariants = options.Value.MaxVariantsPerPath;
     private readonly ConcurrentDictionary<string, long> _fullUntil = new(StringComparer.Ordinal);
+    private readonly long[] _renewedAt = new long[RedisLayout.KeyShards];
     private List<IndexWrite> _pending = [];
     private bool _scheduled;
 
@@ -93,7 +94,7 @@ internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout,
     {
         var shard = writes[0].Shard;
         var tags = writes.SelectMany(write => write.Tags).Distinct(StringComparer.Ordinal).ToList();
-        var values = new List<RedisValue> { (long)CachePolicy.MaxRetention.TotalMilliseconds, writes.Length };
+        var values = new List<RedisValue> { RenewNow(shard) ? (long)CachePolicy.MaxRetention.TotalMilliseconds : 0, writes.Length };
         foreach (var write in writes)
         {
             values.Add(write.FreshUntil);
@@ -118,6 +119,15 @@ internal sealed class RedisIndexBatch(RedisConnection redis, RedisLayout layout,
         }
         await WriteOrDeleteAsync(database, writes, () => database.ScriptEvaluateAsync(
             RedisScripts.IndexBatch, [layout.ExpiryShard(shard), layout.PathsShard(shard), .. tags.Select(tag => layout.TagShard(tag, shard))], [.. values]));
+    }
+
+    /// <summary>Whether this process should renew the shard's sets' lifetime (two days) now: once an hour per shard, not at every batch.</summary>
+    private bool RenewNow(int shard)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var last = Interlocked.Read(ref _renewedAt[shard]);
+        return (last == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(last, now) > TimeSpan.FromHours(1))
+            && Interlocked.CompareExchange(ref _renewedAt[shard], now, last) == last;
     }
 
     private async Task WriteVariantsAsync(IDatabase database, IndexWrite[] writes)

@@ -26,7 +26,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
 
     public async Task<long> InvalidateAsync(CacheInvalidation invalidation) => invalidation.Kind switch
     {
-        CacheInvalidationKind.Path => await RemovePathAsync(await redis.DatabaseAsync(), invalidation.Value, PathGeneration.Retire, null),
+        CacheInvalidationKind.Path => await InvalidatePathAsync(invalidation.Value),
         CacheInvalidationKind.Tag => await InvalidateTagAsync(invalidation.Value),
         CacheInvalidationKind.Prefix => await TwiceAsync(() => InvalidatePrefixAsync(invalidation.Value)),
         CacheInvalidationKind.Key => await RemoveKeyAsync(invalidation.Value) ? 1 : 0,
@@ -42,6 +42,15 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
         // Real time: the index writes in flight land by Redis round trips, which a fake clock does not move.
         await Task.Delay(indexes.Window);
         return removed + await walk();
+    }
+
+    /// <summary>Retires the path, then deletes its entries: this process's own bookkeeping in flight lands first, so its variants are found.</summary>
+    private async Task<long> InvalidatePathAsync(string path)
+    {
+        var database = await redis.DatabaseAsync();
+        var removed = RemovePathAsync(database, path, PathGeneration.Retire, null);
+        await indexes.FlushAsync();
+        return await removed + await RemovePathAsync(database, path, PathGeneration.Keep, null);
     }
 
     private async Task<long> InvalidateTagAsync(string tag)
@@ -143,6 +152,7 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
         var generationKey = layout.GenerationKeyOf(path);
         Task fence = generation switch
         {
+            PathGeneration.Keep => Task.CompletedTask,
             PathGeneration.Retire => database.ScriptEvaluateAsync(
                 RedisScripts.Retire, [generationKey], [CacheGenerations.NewPathToken(), (long)FenceLifetime.TotalMilliseconds]),
             PathGeneration.Refence => database.ScriptEvaluateAsync(
@@ -205,6 +215,8 @@ internal sealed class RedisInvalidations(RedisConnection redis, RedisLayout layo
     /// <summary>What a removal does to a path's generation before it deletes entries.</summary>
     private enum PathGeneration
     {
+        /// <summary>Nothing: the caller already retired the path.</summary>
+        Keep,
         /// <summary>Retire the path: no entry of it is served, no miss in flight stores.</summary>
         Retire,
         /// <summary>No miss in flight stores; the entries left are still served.</summary>

@@ -139,11 +139,17 @@ internal sealed class RedisResponseCacheStore(
         var now = await clock.NowAsync();
         var plain = key.Value.Length == key.Path.Length;
         var database = await redis.DatabaseAsync();
-        // At its cap (as the last batch found it), a path takes no new variant; one it holds may be refreshed.
-        if (!plain && _maxVariants > 0 && indexes.IsFull(key.Path, now)
-            && await database.SortedSetScoreAsync(_layout.VariantsKeyOf(key.Path), RedisLayout.VariantOf(key.Path, key.Value)) is null)
+        // At its cap (as the last batch found it, and as it still is: an invalidation may have emptied it since), a path
+        // takes no new variant; one it holds may be refreshed.
+        if (!plain && _maxVariants > 0 && indexes.IsFull(key.Path, now))
         {
-            return StoreOutcome.VariantLimit;
+            var variants = _layout.VariantsKeyOf(key.Path);
+            var held = database.SortedSetScoreAsync(variants, RedisLayout.VariantOf(key.Path, key.Value));
+            var count = database.SortedSetLengthAsync(variants);
+            if (await held is null && await count >= Math.Max(1, _maxVariants - 1))
+            {
+                return StoreOutcome.VariantLimit;
+            }
         }
         grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         var kept = ttl + (long)grace.TotalMilliseconds;

@@ -102,7 +102,8 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: a shard's expiry set, its paths set, then the shard's tag sets concerned. ARGV: the sets' lifetime in ms,
+    /// KEYS: a shard's expiry set, its paths set, then the shard's tag sets concerned. ARGV: the sets' lifetime in ms
+    /// (0: keep it; the writer renews it now and then, not at every batch),
     /// then for each of KEYS its count of (score, member) pairs followed by those pairs. Times are Redis's (as the
     /// stores read them from <see cref="RedisClock"/>). One command per shard for a whole batch of stores, one ZADD per
     /// set: paths keep their latest time (GT).
@@ -119,7 +120,7 @@ internal static class RedisScripts
             else
               redis.call('ZADD', KEYS[k], unpack(args))
             end
-            redis.call('PEXPIRE', KEYS[k], ARGV[1])
+            if ARGV[1] ~= '0' then redis.call('PEXPIRE', KEYS[k], ARGV[1]) end
           end
           i = i + 1 + 2 * n
         end

@@ -114,6 +114,7 @@ public sealed class StoreGenerationTests(CacheServerFixture store) : IAsyncLifet
     {
         var variant = new CacheKey(Key.Path, "page=2");
         await StoreAsync(variant, "old");
+        await _api.Service<RedisIndexBatch>().FlushAsync();
         await store.Redis.KeyDeleteAsync(Layout.VariantsKeyOf(Key.Path));
 
         await Store.InvalidateAsync(CacheInvalidation.Path(Key.Path));
