@@ -14,7 +14,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -42,22 +41,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
             throw new InvalidOperationException("AddCacheLayer was called twice; call it once per host.");
         }
 
-        // The Redis client logs each connect at Information, some 40 lines: only Warning and worse, unless
-        // the host set a level for it itself.
-        if (!builder.Configuration.GetSection("Logging:LogLevel").GetChildren()
-            .Any(level => level.Key.StartsWith("StackExchange.Redis", StringComparison.OrdinalIgnoreCase)))
-        {
-            builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
-        }
-
-        builder.AddKeyedRedisClient(connectionName, settings =>
-        {
-            settings.DisableHealthChecks = true;
-            if (!TracingConfigured(builder.Configuration, connectionName))
-            {
-                settings.DisableTracing = true;
-            }
-        }, ConfigureClient);
+        builder.AddCacheLayerRedisClient(connectionName);
 
         var options = builder.Services.AddOptions<CacheLayerOptions>().BindConfiguration(CacheLayerOptions.SectionName);
         if (configure is not null)
@@ -73,17 +57,13 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddMetrics();
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CacheStatistics>();
-        services.AddSingleton(provider => new RedisConnection(() => provider.GetRequiredKeyedService<IConnectionMultiplexer>(connectionName)));
-        services.AddSingleton(provider => new RedisLayout(provider.GetRequiredService<IOptions<CacheLayerOptions>>().Value.KeyPrefix));
-        services.AddSingleton<RedisInvalidations>();
-        services.AddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
+        services.AddRedisStorage(connectionName);
         services.AddSingleton<CacheCircuit>();
         services.AddSingleton<PendingInvalidations>();
         services.AddSingleton<CacheStoreGuard>();
         services.AddSingleton<ReplicaIdentity>();
         services.AddSingleton<InvalidationSync>();
         services.AddSingleton<MemoryTier>();
-        services.AddSingleton<RedisInvalidationLog>();
         services.AddSingleton<InvalidationFeed>();
         services.AddSingleton<SharedReads>();
         services.AddSingleton<Inflight<CacheEntry>>();
@@ -93,7 +73,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<CacheInvalidator>();
         services.AddSingleton<ICacheInvalidator>(provider => provider.GetRequiredService<CacheInvalidator>());
         services.AddSingleton<CacheStatisticsReport>();
-        services.AddSingleton<RedisStatistics>();
+        services.AddSingleton<InvalidationReplay>();
         services.AddSingleton<CacheRecoveryService>();
         services.AddSingleton<InvalidationLogReader>();
         services.AddHostedService(provider => provider.GetRequiredService<InvalidationLogReader>());
@@ -105,31 +85,5 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.Insert(0, ServiceDescriptor.Transient<IStartupFilter, ResponseStartHook.StartupFilter>());
         services.AddHealthChecks().AddCheck<CacheStoreHealthCheck>(CacheStoreHealthCheck.Name);
         return builder;
-    }
-
-    /// <summary>
-    /// Whether the host configured the Aspire client's tracing itself
-    /// (<c>Aspire:StackExchange:Redis[:{name}]:DisableTracing</c>); if not, the layer's client does not trace.
-    /// Aspire traces a client's commands through StackExchange.Redis profiling, which holds every traced
-    /// request's <see cref="System.Diagnostics.Activity"/> and each command it sent (keys, arguments, the
-    /// stored entry's bytes) for up to 10 s before turning them into spans: under a flood of misses, tens
-    /// of thousands of requests' worth that outlive the youngest GC generation and swell the heap to
-    /// hundreds of MiB. The layer's store calls are timed by <c>cachelayer.cache.operation.duration</c>.
-    /// </summary>
-    private static bool TracingConfigured(IConfiguration configuration, string connectionName) =>
-        configuration[$"Aspire:StackExchange:Redis:{connectionName}:DisableTracing"] is not null
-        || configuration["Aspire:StackExchange:Redis:DisableTracing"] is not null;
-
-    private static void ConfigureClient(ConfigurationOptions redis)
-    {
-        // The cache is optional: start without it, and fail calls at once while it is away instead of
-        // queueing them, so requests fall back to the origin without waiting.
-        redis.AbortOnConnectFail = false;
-        redis.BacklogPolicy = BacklogPolicy.FailFast;
-        // Reconnect promptly after an outage, rather than backing off exponentially.
-        redis.ReconnectRetryPolicy = new LinearRetry(500);
-        // Bounds the first connection attempt, which the first requests wait for (see IResponseCacheStore.Connected).
-        redis.ConnectTimeout = 1000;
-        redis.ConnectRetry = 1;
     }
 }

@@ -38,8 +38,8 @@
 # Each process gets a WARMUP on its hot path, each scenario a SCENARIO_WARMUP, before it is measured.
 # Misses (bench/distinct.lua): every request a page never asked before in this run, so a new key the
 # server stores; Redis is emptied after the scenario's warm-up, and the keys it holds after the measured
-# run, per request, show whether they were stored (keys/req: 1.00 for one key per entry; CacheLayer 2.00,
-# an entry and its grace copy).
+# run, per request, show whether they were stored (keys/req: 1.00 for one key per entry, CacheLayer too since layout v3:
+# one body per entry, the grace in it).
 # Redis bytes per entry: ENTRIES (1,000) pages of /api/posts/ stored one by one into an emptied Redis,
 # then MEMORY USAGE summed over every key (SCAN, on each master of a cluster; bench/redis_bytes.py).
 set -euo pipefail
@@ -258,6 +258,29 @@ entry_bytes() {
   printf 'bytes\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$server_label" "$ENTRIES" "$body" "$((used_after - used_before))" "$line" >>"$work/results.tsv"
 }
 
+# entry_bytes_kib KEY: the same for 1 KiB bodies (real bodies are not 12 bytes). Adds KIB_POSTS posts through the
+# API's own POST /api/posts/ (in-process origin), so that each of KIB_PAGES pages of pageSize=30 holds about 1 KiB of
+# JSON, then empties Redis and stores those pages one by one. CacheLayer only: the Output Caching peer serves fixed
+# bodies.
+KIB_PAGES=${KIB_PAGES:-200}
+entry_bytes_kib() {
+  local key=$1 page=$((KIB_PAGES / 2)) used_before used_after body line i
+  log "$server_label: Redis bytes per entry, 1 KiB bodies ($KIB_PAGES entries)"
+  : >"$work/posts.curl"
+  for i in $(seq 1 $((KIB_PAGES * 30))); do
+    printf 'url = "%s/api/posts/"\nrequest = "POST"\nheader = "Content-Type: application/json"\ndata = "{\\"title\\":\\"Bench post %05d, 1 KiB page\\"}"\noutput = "/dev/null"\nnext\n' "$base" "$i" >>"$work/posts.curl"
+  done
+  curl -s --no-progress-meter --parallel --parallel-max 16 -K "$work/posts.curl" || true
+  redis_all flushall >/dev/null
+  used_before=$(redis_sum memory used_memory)
+  curl -s -o /dev/null "$base/api/posts/?page=[1-$KIB_PAGES]&pageSize=30" || true
+  body=$(curl -s -o /dev/null -w '%{size_download}' "$base/api/posts/?page=$page&pageSize=30" || echo 0)
+  sleep 0.5 # a store that finishes after its response has been sent
+  used_after=$(redis_sum memory used_memory)
+  line=$(python3 "$repo/bench/redis_bytes.py" "page=$page&pagesize=30(?![0-9])" "${redis_ports[@]}") || line=$'0\t0\t\t\t\t'
+  printf 'bytes\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$server_label" "$KIB_PAGES" "$body" "$((used_after - used_before))" "$line" >>"$work/results.tsv"
+}
+
 # use_cluster: start a 3-master Redis Cluster; the next process uses it, without a KeyPrefix.
 use_cluster() {
   log "starting a 3-master Redis Cluster on loopback"
@@ -336,6 +359,7 @@ start_server "API, 0 ms origin" "$work/api/CacheLayer.Api" \
   Demo__Origin__LatencyMs=0 CacheLayer__MaxVariantsPerPath=$MISS_MAX_VARIANTS
 entry_bytes cl
 run cl_miss "CacheLayer miss, 0 ms origin" "/api/posts/" "$repo/bench/distinct.lua"
+entry_bytes_kib clk
 stop_server
 
 start_server "Output Caching peer, 0 ms" "$work/peer/OutputCachePeer" Demo__Origin__LatencyMs=0
@@ -517,9 +541,9 @@ if by.get("lean_hot") or by.get("lean_many"):
     pair("lean_ctrl_hot", "ctrl_hot", "lean controller hit / API controller hit, hot key")
 
 if sizes:
-    names = {"cl": "CacheLayer", "oc": "Output Caching", "cc": "CacheLayer, cluster"}
+    names = {"cl": "CacheLayer", "oc": "Output Caching", "cc": "CacheLayer, cluster", "clk": "CacheLayer, 1 KiB"}
     print()
-    print(f"Redis bytes per stored entry ({sizes[0]['entries']:,} pages of /api/posts/ stored one by one into an emptied Redis;")
+    print(f"Redis bytes per stored entry (pages of /api/posts/ stored one by one into an emptied Redis: {sizes[0]['entries']:,} of 12 B, and 1 KiB ones;")
     print("bytes/entry = MEMORY USAGE summed over every key, bookkeeping included, / entries; the entry = one page's own key;")
     print("used_memory = INFO's used_memory after minus before, / entries; entry's own = MEMORY USAGE of the entry's key alone;")
     print("overhead = bytes/entry - body - key, so bytes/entry <= 2x (body + key), issue 10's target, holds from body + key >= overhead):")
@@ -542,6 +566,15 @@ if sizes:
         print(f"  {names.get(s['key'], s['key'])} entry key: {s['entry_key'] or '(none found)'}")
     if any(s["keys"] < s["entries"] or not s["key_len"] for s in sizes):
         print("  ! = fewer keys than entries, or no entry key found: the server did not store (e.g. store-unavailable)")
+
+print()
+misses = [by.get(k) for k in ("cl_miss", "oc_miss", "cc_miss") if by.get(k) and by.get(k)["requests"]]
+if misses:
+    print()
+    print("Redis commands per miss (INFO's total_commands_processed over the measured run, commands inside scripts included, / requests;")
+    print("issue 21's target: at most 4 on the request path + 1 amortized for indexes and bookkeeping):")
+    for r in misses:
+        print(f"  {r['name']:<37} {r['redis'] / r['requests']:.2f}")
 
 print()
 print("checks (one request as wrk sends it, after the scenario's warm-up):")

@@ -11,7 +11,7 @@ namespace CacheLayer.AspNetCore.Admin;
 /// live entries in the store.
 /// </summary>
 internal sealed class CacheStatisticsReport(
-    CacheStatistics statistics, CacheStoreGuard store, RedisStatistics replicas, IOptions<CacheLayerOptions> options)
+    CacheStatistics statistics, CacheStoreGuard store, IStatisticsStore replicas, IOptions<CacheLayerOptions> options)
 {
     public const int TopKeysReported = 10;
 

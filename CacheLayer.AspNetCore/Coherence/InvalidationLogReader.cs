@@ -2,21 +2,18 @@ using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace CacheLayer.AspNetCore.Coherence;
 
 /// <summary>
-/// Applies, on this replica, every invalidation the others log: reads the <see cref="RedisInvalidationLog"/>
+/// Applies, on this replica, every invalidation the others log: reads the shared log (<see cref="IInvalidationLogStore"/>)
 /// from the last sequence number it read, every <see cref="CacheLayerMemoryTierOptions.PollInterval"/> and
 /// at once when the <see cref="InvalidationFeed"/> rings. Each read applied moves <see cref="InvalidationSync"/>
 /// on; a log that no longer reaches back to the last number read (trimmed past it, lost, or restarted)
 /// empties this replica's memory tier and forgets all its work in flight instead.
 /// </summary>
 internal sealed partial class InvalidationLogReader(
-    RedisConnection connection,
-    RedisInvalidationLog log,
-    InvalidationFeed feed,
+    IInvalidationLogStore log,
     InvalidationSync sync,
     ProcessCaches caches,
     ReplicaIdentity replica,
@@ -38,8 +35,8 @@ internal sealed partial class InvalidationLogReader(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Connecting here, in the background, also warms the client up for the first requests.
-        var redis = await connection.GetAsync().WaitAsync(stoppingToken);
-        _ = SubscribeAsync(redis, stoppingToken);
+        await log.Connected.WaitAsync(stoppingToken);
+        _ = SubscribeAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             // Rings from now on wake the wait below, including any during the read.
@@ -49,7 +46,7 @@ internal sealed partial class InvalidationLogReader(
         }
     }
 
-    private async Task SubscribeAsync(IConnectionMultiplexer redis, CancellationToken stoppingToken)
+    private async Task SubscribeAsync(CancellationToken stoppingToken)
     {
         // Until the first subscription succeeds (the store may be down at start-up), keep trying; the
         // client resubscribes by itself after that. Polling covers the time without one.
@@ -57,7 +54,7 @@ internal sealed partial class InvalidationLogReader(
         {
             try
             {
-                await redis.GetSubscriber().SubscribeAsync(feed.Channel, (_, ringer) =>
+                await log.SubscribeAsync(ringer =>
                 {
                     if (ringer != replica.Id)
                     {
@@ -131,10 +128,9 @@ internal sealed partial class InvalidationLogReader(
         }
 
         var entries = read.Entries;
-        // Last read found no log: this one began since, and if it was never trimmed it is all new here.
-        var expected = last == 0 && entries.Count > 0 && head - entries[0].Sequence < RedisInvalidationLog.Length
-            ? entries[0].Sequence
-            : last + 1;
+        // Last read found no log: this one began since, and is all new here if it still holds the number it began
+        // at. Not knowing that number, or a log that no longer reaches back to it, is a gap.
+        var expected = last == 0 ? read.First ?? NotRead : last + 1;
         if (head < last || entries.Count == 0 || entries[0].Sequence != expected)
         {
             StartOver(last, head);

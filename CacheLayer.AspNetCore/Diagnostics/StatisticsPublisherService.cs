@@ -14,8 +14,7 @@ namespace CacheLayer.AspNetCore.Diagnostics;
 /// </summary>
 internal sealed partial class StatisticsPublisherService(
     CacheStatistics statistics,
-    RedisStatistics store,
-    RedisConnection connection,
+    IStatisticsStore store,
     CacheCircuit circuit,
     IOptions<CacheLayerOptions> options,
     TimeProvider time,
@@ -29,7 +28,7 @@ internal sealed partial class StatisticsPublisherService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Connecting is not failing: wait for the first attempt before timing calls.
-        await connection.GetAsync().WaitAsync(stoppingToken);
+        await store.Connected.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -1,4 +1,3 @@
-using CacheLayer.AspNetCore.Coherence;
 using CacheLayer.AspNetCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -8,19 +7,17 @@ namespace CacheLayer.AspNetCore.Resilience;
 /// <summary>
 /// While the <see cref="CacheCircuit"/> is open, probes the store every
 /// <see cref="CacheLayerOptions.ProbeInterval"/>; once it answers, applies the invalidations
-/// missed meanwhile and closes the circuit, so caching resumes by itself.
+/// missed meanwhile (<see cref="InvalidationReplay"/>: one the store refuses for good is not retried) and closes the
+/// circuit, so caching resumes by itself.
 /// </summary>
 internal sealed class CacheRecoveryService(
     CacheCircuit circuit,
     PendingInvalidations pending,
     CacheStoreGuard store,
-    InvalidationFeed feed,
+    InvalidationReplay replay,
     IOptions<CacheLayerOptions> options,
     TimeProvider time) : BackgroundService
 {
-    // Replaying every missed invalidation may take longer than one request's store call.
-    private static readonly TimeSpan ReplayTimeout = TimeSpan.FromSeconds(30);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);
@@ -42,13 +39,13 @@ internal sealed class CacheRecoveryService(
         }
 
         var (invalidations, all) = pending.TakeAll();
-        if (all && !(await ReplayAsync(CacheInvalidation.All)))
+        if (all && !await replay.ApplyAsync(CacheInvalidation.All))
         {
             pending.AddAll();
             return false;
         }
 
-        var replays = await Task.WhenAll(invalidations.Select(async invalidation => (Invalidation: invalidation, Applied: await ReplayAsync(invalidation))));
+        var replays = await Task.WhenAll(invalidations.Select(async invalidation => (Invalidation: invalidation, Applied: await replay.ApplyAsync(invalidation))));
         foreach (var failed in replays.Where(replay => !replay.Applied))
         {
             pending.Add(failed.Invalidation);
@@ -56,7 +53,4 @@ internal sealed class CacheRecoveryService(
 
         return circuit.TryClose(() => pending.IsEmpty);
     }
-
-    private async Task<bool> ReplayAsync(CacheInvalidation invalidation) =>
-        (await store.ProbeAsync(invalidation.Kind == CacheInvalidationKind.All ? "invalidate-all" : "invalidate", s => feed.RemoveAndAnnounceAsync(s, invalidation), ReplayTimeout)).Succeeded;
 }

@@ -60,7 +60,7 @@ internal sealed partial class CacheStoreGuard(
             CacheTracing.Failed(span, exception);
             LogFailed(logger, operation, exception.Message);
             circuit.Open(operation, exception);
-            return StoreCallResult<T>.Failed;
+            return StoreCallResult<T>.Failed with { Error = exception };
         }
     }
 

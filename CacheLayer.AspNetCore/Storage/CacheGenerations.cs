@@ -9,7 +9,9 @@ namespace CacheLayer.AspNetCore.Storage;
 /// <c>serve.store</c>: a hit serves an entry only while the <em>serve</em> part (and each tag's token) is
 /// the one it was stored under; a miss stores only while the whole token is the one it read. Invalidating a
 /// path replaces both parts; deleting single keys of it replaces only the <em>store</em> part, which stops
-/// the path's misses in flight from storing without retiring its other variants.
+/// the path's misses in flight from storing without retiring its other variants. A path that has no token yet reads
+/// as <see cref="Path"/> "": the store that finds it still without one creates it with the entry, and an
+/// invalidation meanwhile creates one, so that store fails (layout v3: nothing is created for what is not stored).
 /// </summary>
 internal sealed record CacheGenerations(string Path, IReadOnlyList<long> Tags)
 {

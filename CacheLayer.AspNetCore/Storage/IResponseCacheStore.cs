@@ -15,7 +15,8 @@ internal interface IResponseCacheStore
     /// <summary>
     /// The entry at <paramref name="key"/>, if any, and only if neither its path nor one of its
     /// <paramref name="tags"/> was invalidated since it was stored: one round trip, the whole of a Redis hit.
-    /// Without one, the generations it read along, when they all exist.
+    /// Without one, the generations it read along, when the tags' all exist, and the entry if it is past its TTL
+    /// but within its grace (<see cref="CacheLookup.Stale"/>): a graced endpoint needs no second read. Creates nothing.
     /// </summary>
     Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags);
 
@@ -25,7 +26,10 @@ internal interface IResponseCacheStore
     /// </summary>
     Task<CacheLookup> GetStaleAsync(CacheKey key, IReadOnlyList<string> tags);
 
-    /// <summary>The generations of the path and its <paramref name="tags"/>, read by a miss before it asks the origin.</summary>
+    /// <summary>
+    /// The generations of the path and its <paramref name="tags"/>, read by a miss before it asks the origin. A path
+    /// without one reads as "" and is not created (the store creates it); a missing tag's is created (tags are declared).
+    /// </summary>
     Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags);
 
     /// <summary>

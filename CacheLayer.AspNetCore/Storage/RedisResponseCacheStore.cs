@@ -6,35 +6,47 @@ using StackExchange.Redis;
 namespace CacheLayer.AspNetCore.Storage;
 
 /// <summary>
-/// The store on Redis, laid out by <see cref="RedisLayout"/> so that it works on a single node and natively on
-/// Redis Cluster: a hit is one read of the entry with its path's generation (one slot) plus its tags'
-/// generations in parallel; a miss reads the generations, and stores in one script on the path's slot, then
-/// updates the cross-path indexes without waiting for them. Invalidations live in <see cref="RedisInvalidations"/>.
+/// The store on Redis, laid out by <see cref="RedisLayout"/> (v3) so that it works on a single node and natively on
+/// Redis Cluster. A lookup is one <c>MGET</c> on the path's slot (the entry and the path's generation) plus one <c>GET</c>
+/// per tag in parallel; it tells a fresh entry from one in its grace period on Redis's clock (<see cref="RedisClock"/>),
+/// so a graced endpoint needs no second read for its copy. A miss stores in one script on the path's slot, which
+/// creates the path's generation only then: nothing is written for a response that is not stored. A tag invalidated
+/// between the lookup and the store leaves an entry no hit serves (hits check every token). The cross-path indexes
+/// are written in batches per shard (<see cref="RedisIndexBatch"/>). Invalidations live in <see cref="RedisInvalidations"/>.
 /// </summary>
 internal sealed class RedisResponseCacheStore(
-    RedisConnection redis, RedisLayout layout, RedisInvalidations invalidations, IOptions<CacheLayerOptions> options, TimeProvider time)
+    RedisConnection redis, RedisLayout layout, RedisInvalidations invalidations, RedisIndexBatch indexes, RedisClock clock, IOptions<CacheLayerOptions> options)
     : IResponseCacheStore
 {
-    // A created generation must outlive the miss that reads it; one an entry is stored under, the entry.
-    private static readonly TimeSpan NewGenerationLifetime = TimeSpan.FromMinutes(5);
-    private const int Chunk = RedisInvalidations.Chunk;
+    // A tag's generation created by a read must outlive the miss that reads it; one an entry is stored under, the entry.
+    private static readonly TimeSpan NewTagGenerationLifetime = TimeSpan.FromMinutes(5);
 
     private readonly RedisLayout _layout = layout;
     private readonly int _maxVariants = options.Value.MaxVariantsPerPath;
 
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
-
     public Task Connected => redis.GetAsync();
 
-    public Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags) => ReadAsync(_layout.EntryKeyOf(key), key, tags, withGenerations: false);
+    /// <summary>
+    /// The fresh entry; or, past its TTL and within its grace, <see cref="CacheLookup.Stale"/>: the same single read
+    /// serves both. Generations come along whenever the tags' all exist ("" for a path that has none yet).
+    /// </summary>
+    public async Task<CacheLookup> GetAsync(CacheKey key, IReadOnlyList<string> tags)
+    {
+        var read = await ReadAsync(key, tags);
+        return read.Fresh ? new CacheLookup(read.Entry, null) : new CacheLookup(null, read.Generations, read.Entry);
+    }
 
-    /// <summary>The copy comes with the generations it was checked against: a refresh stores under them.</summary>
-    public Task<CacheLookup> GetStaleAsync(CacheKey key, IReadOnlyList<string> tags) => ReadAsync(_layout.StaleKeyOf(key), key, tags, withGenerations: true);
+    /// <summary>The entry whether fresh or in its grace period, with the generations it was checked against: a refresh stores under them.</summary>
+    public async Task<CacheLookup> GetStaleAsync(CacheKey key, IReadOnlyList<string> tags)
+    {
+        var read = await ReadAsync(key, tags);
+        return read.Entry is null ? new CacheLookup(null, read.Generations) : new CacheLookup(read.Entry, read.Generations);
+    }
 
-    private async Task<CacheLookup> ReadAsync(RedisKey entryKey, CacheKey key, IReadOnlyList<string> tags, bool withGenerations)
+    private async Task<(CacheEntry? Entry, bool Fresh, CacheGenerations? Generations)> ReadAsync(CacheKey key, IReadOnlyList<string> tags)
     {
         var database = await redis.DatabaseAsync();
-        var read = database.StringGetAsync([entryKey, _layout.GenerationKeyOf(key.Path)]);
+        var read = database.StringGetAsync([_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path)]);
         var tagReads = tags.Count == 0 ? [] : new Task<RedisValue>[tags.Count];
         for (var i = 0; i < tagReads.Length; i++)
         {
@@ -45,15 +57,19 @@ internal sealed class RedisResponseCacheStore(
         {
             await Task.WhenAll(tagReads);
         }
-        return (values[0].IsNull ? null : Fresh((byte[])values[0]!, values[1], tagReads)) is { } entry
-            ? new CacheLookup(entry, withGenerations ? Generations(values[1], tagReads) : null)
-            : new CacheLookup(null, Generations(values[1], tagReads));
+        var generations = Generations(values[1], tagReads);
+        if (values[0].IsNull || Current((byte[])values[0]!, values[1], tagReads) is not { } entry)
+        {
+            return (null, false, generations);
+        }
+        var freshUntil = StoredEntry.FreshUntilOf((byte[])values[0]!) ?? 0;
+        return (entry, freshUntil > await clock.NowAsync(), generations);
     }
 
-    private static CacheEntry? Fresh(byte[] stored, RedisValue pathGeneration, Task<RedisValue>[] tagGenerations)
+    private static CacheEntry? Current(byte[] stored, RedisValue pathToken, Task<RedisValue>[] tagGenerations)
     {
         Span<long?> current = stackalloc long?[1 + tagGenerations.Length];
-        current[0] = pathGeneration.IsNull ? null : CacheGenerations.ServePartOf(((ReadOnlyMemory<byte>)pathGeneration).Span);
+        current[0] = CacheGenerations.ServePartOf(((ReadOnlyMemory<byte>)pathToken).Span);
         for (var i = 0; i < tagGenerations.Length; i++)
         {
             current[i + 1] = TokenOf(tagGenerations[i].Result);
@@ -61,10 +77,11 @@ internal sealed class RedisResponseCacheStore(
         return StoredEntry.Read(stored, current);
     }
 
-    /// <summary>The generations a lookup read, if they all exist (a missing one must be created, by <see cref="GetGenerationsAsync"/>).</summary>
-    private static CacheGenerations? Generations(RedisValue pathGeneration, Task<RedisValue>[] tagGenerations)
+    /// <summary>The generations a lookup read, if every tag's exists (a missing one must be created, by <see cref="GetGenerationsAsync"/>); a path without one reads as "".</summary>
+    private static CacheGenerations? Generations(RedisValue pathToken, Task<RedisValue>[] tagGenerations)
     {
-        if (pathGeneration.IsNull || CacheGenerations.ServePartOf(((ReadOnlyMemory<byte>)pathGeneration).Span) is null)
+        var path = pathToken.IsNullOrEmpty ? "" : pathToken.ToString();
+        if (path.Length > 0 && CacheGenerations.ServePartOf(((ReadOnlyMemory<byte>)pathToken).Span) is null)
         {
             return null;
         }
@@ -77,30 +94,37 @@ internal sealed class RedisResponseCacheStore(
             }
             tags[i] = token;
         }
-        return new CacheGenerations(pathGeneration.ToString(), tags);
+        return new CacheGenerations(path, tags);
     }
 
+    /// <summary>The path's token as it is ("" when it has none: it is created by the store that needs it) and the tags' (created when missing).</summary>
     public async Task<CacheGenerations> GetGenerationsAsync(string path, IReadOnlyList<string> tags)
     {
         var database = await redis.DatabaseAsync();
-        var pathRead = ReadGeneration(database, _layout.GenerationKeyOf(path), CacheGenerations.NewPathToken());
+        var pathRead = database.StringGetAsync(_layout.GenerationKeyOf(path));
         var tagReads = new Task<RedisResult>[tags.Count];
         for (var i = 0; i < tags.Count; i++)
         {
-            tagReads[i] = ReadGeneration(database, _layout.TagGenerationKeyOf(tags[i]), CacheGenerations.NewToken());
+            tagReads[i] = database.ScriptEvaluateAsync(
+                RedisScripts.ReadGeneration, [_layout.TagGenerationKeyOf(tags[i])],
+                [CacheGenerations.NewToken(), (long)NewTagGenerationLifetime.TotalMilliseconds]);
         }
-        var pathToken = (string)(await pathRead)!;
+        var pathToken = await pathRead;
         var tagTokens = new long[tagReads.Length];
         for (var i = 0; i < tagReads.Length; i++)
         {
             tagTokens[i] = (long)await tagReads[i];
         }
-        return new CacheGenerations(pathToken, tagTokens);
+        return new CacheGenerations(pathToken.IsNullOrEmpty ? "" : pathToken.ToString(), tagTokens);
     }
 
-    private static Task<RedisResult> ReadGeneration(IDatabase database, RedisKey generation, RedisValue newToken) =>
-        database.ScriptEvaluateAsync(RedisScripts.ReadGeneration, [generation], [newToken, (long)NewGenerationLifetime.TotalMilliseconds]);
-
+    /// <summary>
+    /// Two commands on the path's slot, sent together: the entry (with the tokens it was read under), and the path's
+    /// generation set if it has none (<c>SET NX GET</c>: created by the first store, read back by every one). Stored
+    /// when the generation is still the one read (or was created here); otherwise the entry, which no hit would serve
+    /// (its tokens are not current), is deleted again. A tag invalidated since the lookup leaves an entry no hit serves
+    /// either. The variant cap and the indexes are kept by the batch (<see cref="RedisIndexBatch"/>).
+    /// </summary>
     public async Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags, TimeSpan grace = default)
     {
         var ttl = (long)(entry.ExpiresAt - entry.StoredAt).TotalMilliseconds;
@@ -112,71 +136,59 @@ internal sealed class RedisResponseCacheStore(
         {
             throw new ArgumentException("One generation per path and tag is needed.", nameof(generations));
         }
-
-        var database = await redis.DatabaseAsync();
-        var expiresAt = entry.ExpiresAt.ToUnixTimeMilliseconds();
+        var now = await clock.NowAsync();
         var plain = key.Value.Length == key.Path.Length;
-        var kept = grace > TimeSpan.Zero ? ttl + (long)grace.TotalMilliseconds : 0;
-        var retainedUntil = expiresAt + (long)grace.TotalMilliseconds;
-        var store = database.ScriptEvaluateAsync(
-            RedisScripts.Store,
-            [_layout.EntryKeyOf(key), _layout.GenerationKeyOf(key.Path), _layout.VariantsKeyOf(key.Path), _layout.StaleKeyOf(key)],
-            [
-                generations.Path, StoredEntry.Write(entry, generations.ServeTokens()), ttl, retainedUntil, Now,
-                RedisLayout.VariantOf(key.Path, key.Value), plain ? 0 : _maxVariants, (long)CachePolicy.MaxRetention.TotalMilliseconds, kept,
-            ]);
-        // Tag generations live in other slots: checked alongside (a hit checks them again), so that an
-        // entry a tag invalidation already retired is not reported stored nor kept in memory.
-        var tagReads = new Task<RedisValue>[tags.Count];
-        for (var i = 0; i < tags.Count; i++)
+        var database = await redis.DatabaseAsync();
+        // At its cap (as the last batch found it, and as it still is: an invalidation may have emptied it since), a path
+        // takes no new variant; one it holds may be refreshed.
+        if (!plain && _maxVariants > 0 && indexes.IsFull(key.Path, now))
         {
-            tagReads[i] = database.StringGetAsync(_layout.TagGenerationKeyOf(tags[i]));
-        }
-        var outcome = (long)await store;
-        if (outcome != 1)
-        {
-            return outcome == 2 ? StoreOutcome.VariantLimit : StoreOutcome.Invalidated;
-        }
-        for (var i = 0; i < tagReads.Length; i++)
-        {
-            if (TokenOf(await tagReads[i]) != generations.Tags[i])
+            var variants = _layout.VariantsKeyOf(key.Path);
+            var held = database.SortedSetScoreAsync(variants, RedisLayout.VariantOf(key.Path, key.Value));
+            var count = database.SortedSetLengthAsync(variants);
+            if (await held is null && await count >= Math.Max(1, _maxVariants - 1))
             {
-                return StoreOutcome.Invalidated;
+                return StoreOutcome.VariantLimit;
             }
         }
+        grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
+        var kept = ttl + (long)grace.TotalMilliseconds;
+        // A path without a token gets this one, with the entry; one that has one keeps it (NX).
+        var fresh = CacheGenerations.NewPathToken();
+        var serving = generations.Path.Length == 0 ? generations with { Path = fresh } : generations;
 
-        // The cross-path indexes (count, retention, prefix, tag) live in other slots. The request does not
-        // wait for them; later commands on this connection, such as a count, still see them. All but the
-        // count keep a key while its grace copy lives, so invalidations find the copy too.
-        var shard = RedisLayout.KeyShardOf(key.Path);
-        const CommandFlags later = CommandFlags.FireAndForget;
-        _ = database.SortedSetAddAsync(_layout.KeysShard(shard), key.Value, expiresAt, flags: later);
-        _ = database.SortedSetAddAsync(_layout.RetainedShard(shard), key.Value, retainedUntil, flags: later);
-        _ = database.SortedSetAddAsync(_layout.LexShard(shard), key.Value, 0, flags: later);
-        foreach (var tag in tags)
+        var entryKey = _layout.EntryKeyOf(key);
+        var write = database.StringSetAsync(entryKey, StoredEntry.Write(entry, serving.ServeTokens(), grace, now + ttl), TimeSpan.FromMilliseconds(kept));
+        var token = database.StringSetAndGetAsync(_layout.GenerationKeyOf(key.Path), fresh, CachePolicy.MaxRetention, keepTtl: false, when: When.NotExists);
+        await Task.WhenAll(write, token);
+        var current = await token;
+        // As text: RedisValue compares numeric-looking strings ("serve.store" parses as a double) as numbers.
+        var unchanged = generations.Path.Length == 0 ? current.IsNull : string.Equals((string?)current, generations.Path, StringComparison.Ordinal);
+        if (!unchanged)
         {
-            var tagShard = _layout.TagShard(tag, RedisLayout.TagShardOf(key.Path));
-            _ = database.SortedSetAddAsync(tagShard, key.Value, retainedUntil, flags: later);
-            _ = database.KeyExpireAsync(tagShard, CachePolicy.MaxRetention, flags: later);
+            await database.KeyDeleteAsync(entryKey);
+            return StoreOutcome.Invalidated;
         }
+        indexes.Add(new IndexWrite(key.Value, key.Path, RedisLayout.KeyShardOf(key.Path), now + ttl, now + kept, tags));
         return StoreOutcome.Stored;
     }
 
     public Task<long> InvalidateAsync(CacheInvalidation invalidation) => invalidations.InvalidateAsync(invalidation);
 
-    /// <summary>The live keys of every shard, counted in parallel: one command per shard, no global key.</summary>
+    /// <summary>The live keys of every shard, on Redis's clock, counted in parallel: one command per shard, no global key.</summary>
     public async Task<long> CountAsync()
     {
+        await indexes.FlushAsync();
         var database = await redis.DatabaseAsync();
-        var now = Now;
         var counts = Enumerable.Range(0, RedisLayout.KeyShards)
-            .Select(shard => database.SortedSetLengthAsync(_layout.KeysShard(shard), now, double.PositiveInfinity, Exclude.Start));
+            .Select(async shard => (long)await database.ScriptEvaluateAsync(RedisScripts.CountLive, [_layout.ExpiryShard(shard)]));
         return (await Task.WhenAll(counts)).Sum();
     }
 
     /// <summary>
-    /// A chunk at a time: the count shards, the retention and prefix shards together (a key stays in those
-    /// while its grace copy lives), then the tag shards of the tags this process named. Returns the expired entries.
+    /// A chunk at a time per shard, on Redis's clock: the count set, the paths set and the shard's sets of the tags
+    /// this process named (every replica trims the tags it stores under, which covers every tag in use). Returns the
+    /// expired entries.
     /// </summary>
     public async Task<long> TrimExpiredAsync()
     {
@@ -184,29 +196,16 @@ internal sealed class RedisResponseCacheStore(
         long trimmed = 0;
         for (var shard = 0; shard < RedisLayout.KeyShards; shard++)
         {
-            trimmed += await TrimAsync(database, _layout.KeysShard(shard));
-            await TrimAsync(database, _layout.RetainedShard(shard), _layout.LexShard(shard));
-        }
-        // Every replica trims the tags it stores under, which covers every tag in use.
-        foreach (var tag in _layout.KnownTags)
-        {
-            for (var shard = 0; shard < RedisLayout.TagShards; shard++)
+            RedisKey[] keys = [_layout.ExpiryShard(shard), _layout.PathsShard(shard), .. _layout.KnownTags.Select(tag => _layout.TagShard(tag, shard))];
+            for (var rounds = 0; rounds < 64; rounds++)
             {
-                await TrimAsync(database, _layout.TagShard(tag, shard));
+                var dropped = (long)await database.ScriptEvaluateAsync(RedisScripts.Trim, keys, [RedisInvalidations.Chunk]);
+                trimmed += dropped;
+                if (dropped < RedisInvalidations.Chunk)
+                {
+                    break;
+                }
             }
-        }
-        return trimmed;
-    }
-
-    private async Task<long> TrimAsync(IDatabase database, RedisKey byExpiry, RedisKey? sameMembers = null)
-    {
-        long trimmed = 0;
-        while (await database.SortedSetRangeByScoreAsync(byExpiry, double.NegativeInfinity, Now, take: Chunk) is { Length: > 0 } expired)
-        {
-            await Task.WhenAll(
-                sameMembers is { } other ? database.SortedSetRemoveAsync(other, expired) : Task.CompletedTask,
-                database.SortedSetRemoveAsync(byExpiry, expired));
-            trimmed += expired.Length;
         }
         return trimmed;
     }

@@ -7,8 +7,10 @@ namespace CacheLayer.AspNetCore.Storage;
 /// The replicas' statistics snapshots in Redis, all under one hash tag (see <see cref="RedisLayout"/>), found
 /// through the replicas set rather than SCAN: publishing is one script, reading the others two commands.
 /// </summary>
-internal sealed class RedisStatistics(RedisConnection redis, RedisLayout layout, ReplicaIdentity replica)
+internal sealed class RedisStatistics(RedisConnection redis, RedisLayout layout, ReplicaIdentity replica) : IStatisticsStore
 {
+    public Task Connected => redis.GetAsync();
+
     /// <summary>How long a snapshot outlives its publication: a replica that stops publishing drops out after it.</summary>
     public static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(4);
 

@@ -25,7 +25,7 @@ public sealed class DemoTtlTests(CacheServerFixture store)
         Assert.Matches("^CacheLayer; hit; ttl=(419|420); ", userHit.CacheStatus());
         Assert.Equal("MISS", postsMiss.XCache());
         Assert.Matches("^CacheLayer; hit; ttl=(299|300); ", postsHit.CacheStatus());
-        var userTtl = await store.Redis.KeyTimeToLiveAsync(api.RedisKey("GET:/api/users/1"));
+        var userTtl = await EntryTtl.FreshAsync(store.Redis, api.RedisKey("GET:/api/users/1"));
         Assert.InRange(userTtl!.Value, TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(420));
     }
 

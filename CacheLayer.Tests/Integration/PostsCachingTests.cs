@@ -35,7 +35,7 @@ public class PostsCachingTests(CacheServerFixture store) : ApiTest(store)
 
         Assert.Equal("CacheLayer; fwd=miss; stored", miss.CacheStatus());
         Assert.Equal(1, await CountEntriesAsync());
-        var ttl = await Redis.KeyTimeToLiveAsync(Api.RedisKey("GET:/api/posts/"));
+        var ttl = await EntryTtl.FreshAsync(Redis, Api.RedisKey("GET:/api/posts/"));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromSeconds(85), TimeSpan.FromSeconds(90));
     }

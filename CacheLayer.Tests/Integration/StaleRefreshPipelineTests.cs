@@ -7,8 +7,8 @@ namespace CacheLayer.Tests.Integration;
 /// <summary>
 /// A refresh behind a grace copy is a request of its own through the app's pipeline, so middleware shapes it
 /// as it shapes a client's: the demo's greeting takes its language from the request-localization middleware.
-/// Expiry is made by hand, deterministically: the fresh entry is deleted from Redis and the fake clock moved
-/// past its TTL, which is what the layer sees when Redis expires it.
+/// Expiry is made by hand, deterministically: the entry's remaining time in Redis is cut to its grace (layout v3:
+/// its fresh part is over) and the fake clock moved past its TTL, which is what the layer sees when its TTL runs out.
 /// </summary>
 public sealed class StaleRefreshPipelineTests(CacheServerFixture store)
     : ApiTest(store, ApiFactory.SettingsForAJumpingClock, new FakeTimeProvider(DateTimeOffset.UtcNow))
@@ -23,12 +23,12 @@ public sealed class StaleRefreshPipelineTests(CacheServerFixture store)
         Assert.Equal("MISS", warm.XCache());
         Assert.Contains("Bonjour", await warm.Content.ReadAsStringAsync());
 
-        await Redis.KeyDeleteAsync(Api.RedisKey(FrenchKey));
+        await Stale.StaleKit.ExpireAsync(Redis, Api.RedisKey(FrenchKey));
         Clock.Advance(TimeSpan.FromSeconds(301));
         using var stale = await GreetAsync(client);
         Assert.Equal("STALE", stale.XCache());
         Assert.Contains("detail=stale-while-revalidate", stale.CacheStatus());
-        await Eventually.TrueAsync(() => Redis.KeyExists(Api.RedisKey(FrenchKey)), timeoutSeconds: 15);
+        await Stale.StaleKit.UntilExistsAsync(Redis, Api.RedisKey(FrenchKey));
 
         using var refreshed = await GreetAsync(client);
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);

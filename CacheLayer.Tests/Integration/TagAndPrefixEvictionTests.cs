@@ -73,6 +73,7 @@ public class TagAndPrefixEvictionTests(CacheServerFixture store)
             {
                 var name = key.ToString();
                 if (!name.EndsWith("#gen", StringComparison.Ordinal) && !name.Contains("__cachelayer:tag:", StringComparison.Ordinal)
+                    && !name.Contains("}tag:", StringComparison.Ordinal)
                     && !name.Contains("__cachelayer:log}", StringComparison.Ordinal)
                     && !name.Contains("__cachelayer:stats}", StringComparison.Ordinal))
                 {

@@ -18,8 +18,11 @@ public class UsersCachingTests(CacheServerFixture store) : ApiTest(store)
         Assert.Equal("MISS", miss.XCache());
         Assert.Equal("HIT", hit.XCache());
         Assert.Equal(1, await CountEntriesAsync());
+        // Layout v3: the seed's key holds the response, fresh for the seed's 120 s; the key lives that plus its grace.
         var ttl = await Redis.KeyTimeToLiveAsync(Api.RedisKey("GET:/api/users/1"));
-        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(115), TimeSpan.FromSeconds(120));
+        var grace = StoredEntry.GraceOf((byte[])(await Redis.StringGetAsync(Api.RedisKey("GET:/api/users/1")))!)!.Value;
+        Assert.Equal(TimeSpan.FromMinutes(10), grace);
+        Assert.InRange(ttl!.Value - grace, TimeSpan.FromSeconds(115), TimeSpan.FromSeconds(120));
     }
 
     [Fact]

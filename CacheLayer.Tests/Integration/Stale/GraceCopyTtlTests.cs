@@ -4,8 +4,9 @@ using CacheLayer.Tests.Infrastructure;
 namespace CacheLayer.Tests.Integration.Stale;
 
 /// <summary>
-/// Where the grace copy lives and for how long: the entry keeps the endpoint's TTL; its copy at
-/// <c>{prefix + path}#stale</c> + rest lives TTL + <c>Grace</c>; <c>Grace</c> 0 keeps none; copies are not counted as cached keys.
+/// Where the grace copy lives and for how long (layout v3: one body per entry): the entry's key lives TTL + <c>Grace</c>
+/// and is fresh for the endpoint's TTL (its remaining time past its grace); <c>Grace</c> 0 keeps none; entries past
+/// their TTL are not counted as cached keys.
 /// </summary>
 [Collection(CacheServerCollection.Name)]
 public sealed class GraceCopyTtlTests(CacheServerFixture store)
@@ -13,7 +14,7 @@ public sealed class GraceCopyTtlTests(CacheServerFixture store)
     [Theory]
     [InlineData("00:00:30", 90)]
     [InlineData(null, 660)] // the default grace: 10 minutes
-    public async Task The_entry_keeps_the_endpoint_ttl_and_its_grace_copy_lives_ttl_plus_grace(string? grace, int copySeconds)
+    public async Task The_entry_is_fresh_for_the_endpoint_ttl_and_lives_ttl_plus_grace(string? grace, int copySeconds)
     {
         var settings = StaleKit.Settings(null, ("Demo:Ttl:Users", "00:01:00"), ("Demo:Ttl:Posts", "00:01:00"));
         if (grace is not null)
@@ -31,13 +32,13 @@ public sealed class GraceCopyTtlTests(CacheServerFixture store)
 
         foreach (var cacheKey in new[] { StaleKit.UserKey, "GET:/api/posts/?page=2" })
         {
-            var entryTtl = await store.Redis.KeyTimeToLiveAsync(api.RedisKey(cacheKey));
             var copyTtl = await store.Redis.KeyTimeToLiveAsync(StaleKit.StaleKey(api, cacheKey));
-            Assert.NotNull(entryTtl);
-            Assert.InRange(entryTtl.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
-            Assert.True(copyTtl is not null, $"no grace copy at {StaleKit.StaleKey(api, cacheKey)}");
+            var value = (byte[]?)await store.Redis.StringGetAsync(api.RedisKey(cacheKey));
+            Assert.True(copyTtl is not null && value is not null, $"no entry at {StaleKit.StaleKey(api, cacheKey)}");
             Assert.InRange(copyTtl.Value, TimeSpan.FromSeconds(copySeconds - 10), TimeSpan.FromSeconds(copySeconds));
-            Assert.True(copyTtl > entryTtl);
+            // Fresh for the endpoint's TTL: the key's remaining time past the grace written in the entry.
+            Assert.InRange(copyTtl.Value - StoredEntry.GraceOf(value)!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
+            Assert.InRange((await EntryTtl.FreshAsync(store.Redis, api.RedisKey(cacheKey)))!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
         }
         using var admin = api.CreateAdminClient();
         using var statistics = JsonDocument.Parse(await admin.GetStringAsync("/metrics/cache?scope=process"));
@@ -59,7 +60,7 @@ public sealed class GraceCopyTtlTests(CacheServerFixture store)
         Assert.Equal("CacheLayer; fwd=miss; stored", user.CacheStatus());
         var entryTtl = await store.Redis.KeyTimeToLiveAsync(api.RedisKey(StaleKit.UserKey));
         Assert.InRange(entryTtl!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(60));
-        Assert.False(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(api, StaleKit.UserKey)));
+        Assert.False(await StaleKit.HasCopyAsync(store.Redis, api, StaleKit.UserKey));
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public sealed class GraceCopyTtlTests(CacheServerFixture store)
 
         await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
 
-        Assert.True(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(api, StaleKit.UserKey)));
+        Assert.True(await StaleKit.HasCopyAsync(store.Redis, api, StaleKit.UserKey));
         Assert.Equal(0, await TotalCachedKeysAsync(admin));
     }
 

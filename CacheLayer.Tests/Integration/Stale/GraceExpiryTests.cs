@@ -31,7 +31,7 @@ public sealed class GraceExpiryTests(CacheServerFixture store)
             $"Within grace (the copy's PTTL just before: {copyTtlBefore?.ToString() ?? "none"}): {(int)withinGrace.StatusCode} " +
             $"X-Cache {withinGrace.XCache()}, Cache-Status {withinGrace.CacheStatus()}, {withinGraceBody}");
 
-        await StaleKit.UntilGoneAsync(store.Redis, staleKey);
+        await StaleKit.UntilRemovedAsync(store.Redis, staleKey);
         using var afterGrace = await client.GetAsync("/api/users/1");
         var body = await afterGrace.Content.ReadAsStringAsync();
 

@@ -34,7 +34,7 @@ public sealed class NoStaleCopyTests(CacheServerFixture store)
         using var timedOut = await client.GetAsync("/api/users/1").WaitAsync(TimeSpan.FromSeconds(15));
         var took = watch.Elapsed;
         var storedWhileHeld = await store.Redis.KeyExistsAsync(api.RedisKey(StaleKit.UserKey));
-        var staleWhileHeld = await store.Redis.KeyExistsAsync(StaleKit.StaleKey(api, StaleKit.UserKey));
+        var staleWhileHeld = await StaleKit.HasCopyAsync(store.Redis, api, StaleKit.UserKey);
         origin.Release();
         await Eventually.TrueAsync(() => origin.Returned == origin.Reads);
 
@@ -98,7 +98,7 @@ public sealed class NoStaleCopyTests(CacheServerFixture store)
         Assert.Contains("simulated outage", await failed.Content.ReadAsStringAsync());
         Assert.NotEqual("STALE", failed.XCache());
         Assert.False(await store.Redis.KeyExistsAsync(api.RedisKey(StaleKit.UserKey)));
-        Assert.False(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(api, StaleKit.UserKey)));
+        Assert.False(await StaleKit.HasCopyAsync(store.Redis, api, StaleKit.UserKey));
         Assert.Empty(StaleKit.StaleCounts(await StaleKit.MetricsAsync(client)));
     }
 
@@ -123,7 +123,7 @@ public sealed class NoStaleCopyTests(CacheServerFixture store)
             Assert.Equal("MISS", failed.XCache());
             var entryKey = new RedisLayout(keyPrefix).EntryKeyOf(CacheKey.PathOf("GET:/items/1"), "GET:/items/1").ToString();
             Assert.False(await store.Redis.KeyExistsAsync(entryKey));
-            Assert.False(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(keyPrefix, "GET:/items/1")));
+            Assert.False(await StaleKit.HasCopyAsync(store.Redis, keyPrefix, "GET:/items/1"));
         }
         finally
         {

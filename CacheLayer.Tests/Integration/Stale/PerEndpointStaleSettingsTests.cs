@@ -36,7 +36,7 @@ public sealed class PerEndpointStaleSettingsTests(CacheServerFixture store)
             var ownCopy = await store.Redis.KeyTimeToLiveAsync(StaleKit.StaleKey(keyPrefix, "GET:/own/1"));
             Assert.True(ownCopy is not null, "the endpoint's own grace keeps a copy");
             Assert.InRange(ownCopy.Value, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(31));
-            Assert.False(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(keyPrefix, "GET:/items/1")));
+            Assert.False(await StaleKit.HasCopyAsync(store.Redis, keyPrefix, "GET:/items/1"));
 
             await StaleKit.UntilGoneAsync(store.Redis, EntryKey(keyPrefix, "GET:/own/1"));
             await StaleKit.UntilGoneAsync(store.Redis, EntryKey(keyPrefix, "GET:/items/1"));

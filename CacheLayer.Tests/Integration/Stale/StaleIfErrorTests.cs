@@ -34,7 +34,7 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
         Assert.Contains("Cached User A", stored);
         Assert.True(await api.Service<IUserStore>().TryRenameAsync(1, Renamed, CancellationToken.None)); // behind the cache
         await StaleKit.UntilGoneAsync(store.Redis, api.RedisKey(StaleKit.UserKey));
-        Assert.True(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(api, StaleKit.UserKey)));
+        Assert.True(await StaleKit.HasCopyAsync(store.Redis, api, StaleKit.UserKey));
         clock.Advance(TimeSpan.FromSeconds(20)); // expired 19 s ago: past the 5 s stale-while-revalidate window
         await StaleKit.StartOutageAsync(api);
 
@@ -141,7 +141,7 @@ public sealed class StaleIfErrorTests(CacheServerFixture store)
             Assert.Equal(2, origin.Calls); // the warm-up and this one: the origin was asked
             Assert.Equal(1, Assert.Single(counter.Counts, count => count.Key == ("/items/{id}", reason)).Value);
             Assert.Single(counter.Counts);
-            Assert.False(await store.Redis.KeyExistsAsync(entryKey)); // nothing from a failing origin is stored
+            Assert.False(StaleKit.IsFresh(store.Redis, entryKey)); // nothing from a failing origin is stored
         }
         finally
         {

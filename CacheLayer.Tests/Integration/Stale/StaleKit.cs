@@ -98,22 +98,46 @@ internal static class StaleKit
         Assert.Equal(System.Net.HttpStatusCode.OK, nextResponse.StatusCode);
     }
 
-    /// <summary>The Redis key of a cache key's grace copy: <c>{prefix + path}#stale</c> + the rest of the key.</summary>
+    /// <summary>
+    /// The Redis key of a cache key's grace copy. Layout v3 keeps one body per entry: the copy is the entry itself,
+    /// kept TTL + grace, fresh while its remaining time is more than its grace.
+    /// </summary>
     public static string StaleKey(ApiFactory api, string cacheKey) => StaleKey(api.KeyPrefix, cacheKey);
 
-    public static string StaleKey(string keyPrefix, string cacheKey)
+    public static string StaleKey(string keyPrefix, string cacheKey) =>
+        new RedisLayout(keyPrefix).EntryKeyOf(CacheKey.PathOf(cacheKey), cacheKey).ToString();
+
+    /// <summary>Whether the key holds a grace copy: an entry stored with a grace, fresh or not.</summary>
+    public static async Task<bool> HasCopyAsync(IDatabase redis, string redisKey) =>
+        (byte[]?)await redis.StringGetAsync(redisKey) is { } value && StoredEntry.GraceOf(value) > TimeSpan.Zero;
+
+    public static Task<bool> HasCopyAsync(IDatabase redis, ApiFactory api, string cacheKey) => HasCopyAsync(redis, StaleKey(api, cacheKey));
+
+    public static Task<bool> HasCopyAsync(IDatabase redis, string keyPrefix, string cacheKey) => HasCopyAsync(redis, StaleKey(keyPrefix, cacheKey));
+
+    /// <summary>Whether the key holds an entry that is still fresh on Redis's clock (the time written in it is ahead of Redis's TIME).</summary>
+    public static bool IsFresh(IDatabase redis, string redisKey) =>
+        (byte[]?)redis.StringGet(redisKey) is { } value && StoredEntry.FreshUntilOf(value) > EntryTtl.RedisNow(redis);
+
+    /// <summary>Ends the entry's fresh part at once, as its TTL running out would: the time written in it becomes Redis's now; its key lives on.</summary>
+    public static async Task ExpireAsync(IDatabase redis, string redisKey)
     {
-        var path = CacheKey.PathOf(cacheKey);
-        return "{" + keyPrefix + path + "}#stale" + cacheKey[path.Length..];
+        var value = (byte[]?)await redis.StringGetAsync(redisKey) ?? throw new InvalidOperationException($"No entry at {redisKey}.");
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(10), EntryTtl.RedisNow(redis) - 1);
+        await redis.StringSetAsync(redisKey, value, null, keepTtl: true);
     }
 
-    /// <summary>Polls Redis (real time) until the entry's key is gone: its TTL ran out.</summary>
+    /// <summary>Polls Redis (real time) until the entry is no longer fresh: its TTL ran out (its grace copy may live on).</summary>
     public static Task UntilGoneAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
+        Eventually.TrueAsync(() => !IsFresh(redis, redisKey), timeoutSeconds);
+
+    /// <summary>Polls Redis until the key is gone altogether: the entry and its grace copy.</summary>
+    public static Task UntilRemovedAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
         Eventually.TrueAsync(() => !redis.KeyExists(redisKey), timeoutSeconds);
 
-    /// <summary>Polls Redis until the key exists (e.g. a background refresh stored the entry again).</summary>
+    /// <summary>Polls Redis until the key holds a fresh entry (e.g. a background refresh stored the entry again).</summary>
     public static Task UntilExistsAsync(IDatabase redis, string redisKey, int timeoutSeconds = 15) =>
-        Eventually.TrueAsync(() => redis.KeyExists(redisKey), timeoutSeconds);
+        Eventually.TrueAsync(() => IsFresh(redis, redisKey), timeoutSeconds);
 
     /// <summary>Whether <paramref name="task"/> completes within <paramref name="limit"/> (a bound, not a wait: it returns as soon as the task does).</summary>
     public static async Task<bool> CompletesWithinAsync(Task task, TimeSpan limit)

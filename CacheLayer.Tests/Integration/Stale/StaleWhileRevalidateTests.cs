@@ -131,7 +131,7 @@ public sealed class StaleWhileRevalidateTests(CacheServerFixture store) : IAsync
         Assert.Contains("Cached User A", stored);
         Assert.True(await _api.Service<IUserStore>().TryRenameAsync(1, Renamed, CancellationToken.None));
         await StaleKit.UntilGoneAsync(store.Redis, _api.RedisKey(StaleKit.UserKey));
-        Assert.True(await store.Redis.KeyExistsAsync(StaleKit.StaleKey(_api, StaleKit.UserKey)));
+        Assert.True(await StaleKit.HasCopyAsync(store.Redis, _api, StaleKit.UserKey));
         return stored;
     }
 }
