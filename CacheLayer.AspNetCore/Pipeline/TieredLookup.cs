@@ -1,6 +1,5 @@
 using CacheLayer.AspNetCore.Coherence;
 using CacheLayer.AspNetCore.Keys;
-using CacheLayer.AspNetCore.Resilience;
 using CacheLayer.AspNetCore.Storage;
 
 namespace CacheLayer.AspNetCore.Pipeline;
@@ -13,11 +12,11 @@ namespace CacheLayer.AspNetCore.Pipeline;
 internal readonly record struct RedisLookup(CacheEntry? Entry, CacheEntry? Copy, CacheGenerations? Generations, bool StoreAnswered);
 
 /// <summary>
-/// The lookup behind the memory tier: one shared Redis read per key at a time, then, for an endpoint that keeps
-/// grace copies, the copy. A live entry found in Redis fills the memory tier unless something was invalidated
+/// The lookup behind the memory tier: one shared Redis read per key at a time, which also brings the entry's
+/// grace copy for an endpoint that keeps copies. A live entry found in Redis fills the memory tier unless something was invalidated
 /// since the request read the tier's epoch.
 /// </summary>
-internal sealed class TieredLookup(SharedReads reads, CacheStoreGuard store, MemoryTier tier)
+internal sealed class TieredLookup(SharedReads reads, MemoryTier tier)
 {
     /// <summary>The memory tier's epoch: read before the store is, so a copy read then fills the tier only if nothing was invalidated since.</summary>
     public long Epoch => tier.Epoch;
@@ -33,13 +32,10 @@ internal sealed class TieredLookup(SharedReads reads, CacheStoreGuard store, Mem
             tier.Set(request.Key, entry, request.Policy.Tags, request.Epoch);
             return new RedisLookup(entry, null, null, true);
         }
-        if (lookup.Succeeded && request.Stale.KeepsCopies)
+        // The one read brings the entry's grace copy along (an entry past its TTL, within its grace).
+        if (lookup.Succeeded && request.Stale.KeepsCopies && lookup.Value is { Stale: { } copy, Generations: { } generations })
         {
-            var stale = await store.RunAsync(request.Route, "get-stale", s => s.GetStaleAsync(request.Key, request.Policy.Tags));
-            if (stale.Succeeded && stale.Value is { Entry: { } copy, Generations: { } generations })
-            {
-                return new RedisLookup(null, copy, generations, true);
-            }
+            return new RedisLookup(null, copy, generations, true);
         }
         return new RedisLookup(null, null, lookup.Value.Generations, lookup.Succeeded);
     }
