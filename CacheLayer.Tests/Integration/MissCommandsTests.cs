@@ -9,16 +9,30 @@ namespace CacheLayer.Tests.Integration;
 /// What a miss costs in Redis commands (layout v3), counted by the server (<c>INFO commandstats</c>) over many misses
 /// of new paths with a tag and a grace, as the request path makes them: the lookup (which also brings the grace
 /// copy and the generations) and the store. At most 4 on the request path, plus at most 1 amortized for the indexes.
+/// The counts are the server's, so the test has a redis-server of its own: no other test's hosts add to them.
 /// </summary>
-[Collection(CacheServerCollection.Name)]
-public sealed class MissCommandsTests(CacheServerFixture store, ITestOutputHelper output) : IAsyncLifetime
+public sealed class MissCommandsTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Misses = 400;
-    private readonly ApiFactory _api = new(store.Server.ConnectionString);
+    private RedisServerProcess _server = null!;
+    private ConnectionMultiplexer _redis = null!;
+    private ApiFactory _api = null!;
 
-    public Task InitializeAsync() => _api.WaitUntilStoreConnectedAsync();
+    public async Task InitializeAsync()
+    {
+        _server = new RedisServerProcess(RedisServerProcess.RequireExecutable(), FreePort.Next());
+        await _server.StartAgainAsync();
+        _redis = await _server.ConnectAsync();
+        _api = new ApiFactory(_server.ConnectionString);
+        await _api.WaitUntilStoreConnectedAsync();
+    }
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _redis.DisposeAsync();
+        await _server.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_miss_costs_at_most_four_commands_on_the_request_path_and_one_amortized_for_the_indexes()
@@ -46,7 +60,7 @@ public sealed class MissCommandsTests(CacheServerFixture store, ITestOutputHelpe
                 output.WriteLine($"  {name}: {(double)(calls - before.GetValueOrDefault(name)) / Misses:0.00} per miss");
             }
         }
-        Assert.Equal(Misses + 1, await store.CountEntriesAsync(_api.KeyPrefix));
+        Assert.Equal(Misses + 1, await CacheServerFixture.CountEntriesAsync(_redis.GetServer(_server.ConnectionString), _api.KeyPrefix));
         // Four on the request path (lookup script, tag GET, store script, tag GET), the index batches on top; background
         // work (statistics, the log poll) adds a few commands over the run: a margin of 0.1 per miss.
         Assert.InRange(PerMiss(before, after), 4.0, 5.1);
@@ -67,7 +81,7 @@ public sealed class MissCommandsTests(CacheServerFixture store, ITestOutputHelpe
     /// <summary>Calls per command, from the server's INFO commandstats (cmdstat_get:calls=…).</summary>
     private async Task<Dictionary<string, long>> CommandsAsync()
     {
-        var info = await store.RedisServer.InfoAsync("commandstats");
+        var info = await _redis.GetServer(_server.ConnectionString).InfoAsync("commandstats");
         var calls = new Dictionary<string, long>();
         foreach (var (key, value) in info.SelectMany(group => group))
         {
