@@ -63,7 +63,14 @@ public sealed class MissCommandsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Misses + 1, await CacheServerFixture.CountEntriesAsync(_redis.GetServer(_server.ConnectionString), _api.KeyPrefix));
         // Four on the request path (lookup script, tag GET, store script, tag GET), the index batches on top; background
         // work (statistics, the log poll) adds a few commands over the run: a margin of 0.1 per miss.
-        Assert.InRange(PerMiss(before, after), 4.0, 5.1);
+        // The request path is exact: MGET (entry, generation), GET (tag), SET (entry), SET NX GET (generation).
+        string[] requestPathCommands = ["mget", "get", "set", "setex"];
+        double Of(string[] names) => (double)names.Sum(name => after.GetValueOrDefault(name) - before.GetValueOrDefault(name)) / Misses;
+        Assert.InRange(Of(requestPathCommands), 4.0, 4.1);
+        // The bookkeeping is batched on a 20 ms window, so how well it amortizes depends on how fast misses come: about
+        // 0.1-0.6 per miss on a quiet machine (bench/run.sh prints it), up to about 2 when the cores are shared. Written
+        // per miss, it would be at least 3 (count, paths and tag sets) plus their expiries.
+        Assert.InRange(PerMiss(before, after) - Of(requestPathCommands), 0.0, 2.5);
     }
 
     /// <summary>A miss as the request path makes it: one lookup, then a store under the generations it read.</summary>
