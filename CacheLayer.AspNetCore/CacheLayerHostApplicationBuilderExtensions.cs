@@ -75,6 +75,7 @@ public static class CacheLayerHostApplicationBuilderExtensions
         services.AddSingleton<CacheStatisticsReport>();
         services.AddSingleton<InvalidationReplay>();
         services.AddSingleton<CacheRecoveryService>();
+        services.AddSingleton<InvalidationLogApplier>();
         services.AddSingleton<InvalidationLogReader>();
         services.AddHostedService(provider => provider.GetRequiredService<InvalidationLogReader>());
         services.AddHostedService(provider => provider.GetRequiredService<CacheRecoveryService>());

@@ -15,22 +15,18 @@ namespace CacheLayer.AspNetCore.Coherence;
 internal sealed partial class InvalidationLogReader(
     IInvalidationLogStore log,
     InvalidationSync sync,
-    ProcessCaches caches,
-    ReplicaIdentity replica,
+    InvalidationLogApplier applier,
     IOptions<CacheLayerOptions> options,
     TimeProvider time,
     ILogger<InvalidationLogReader> logger) : BackgroundService
 {
     private const int BatchSize = 512;
-    private const long NotRead = -1;
-
     private readonly CacheLayerOptions _options = options.Value;
     private TaskCompletionSource _doorbell = NewDoorbell();
-    private long _last = NotRead;
     private bool _behindLogged;
 
     /// <summary>The log's sequence number this replica has applied up to (0: there was no log; -1: not read yet).</summary>
-    public long LastApplied => Interlocked.Read(ref _last);
+    public long LastApplied => applier.Last;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,7 +52,7 @@ internal sealed partial class InvalidationLogReader(
             {
                 await log.SubscribeAsync(ringer =>
                 {
-                    if (ringer != replica.Id)
+                    if (!applier.IsThisReplica(ringer))
                     {
                         Volatile.Read(ref _doorbell).TrySetResult();
                     }
@@ -78,8 +74,8 @@ internal sealed partial class InvalidationLogReader(
             do
             {
                 var startedAt = sync.Now;
-                var read = await log.ReadAsync(_last == NotRead ? long.MaxValue : _last, BatchSize).WaitAsync(_options.OperationTimeout, time);
-                more = Apply(read);
+                var read = await log.ReadAsync(applier.Last == InvalidationLogApplier.NotRead ? long.MaxValue : applier.Last, BatchSize).WaitAsync(_options.OperationTimeout, time);
+                more = applier.Apply(read);
                 if (!more)
                 {
                     sync.Applied(startedAt);
@@ -89,70 +85,19 @@ internal sealed partial class InvalidationLogReader(
             if (_behindLogged)
             {
                 _behindLogged = false;
-                LogCaughtUp(logger, _last);
+                LogCaughtUp(logger, applier.Last);
             }
         }
         // Whatever went wrong (an unreachable store, or one that answers unexpectedly), the lease runs out
         // and the tier stops serving; an exception here must never stop the host.
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            if (!_behindLogged && !sync.IsCurrent && _last != NotRead)
+            if (!_behindLogged && !sync.IsCurrent && applier.Last != InvalidationLogApplier.NotRead)
             {
                 _behindLogged = true;
                 LogBehind(logger, exception.Message);
             }
         }
-    }
-
-    /// <summary>Applies one read; true when the log holds more to read at once.</summary>
-    private bool Apply(LogRead read)
-    {
-        var last = _last;
-        if (last == NotRead)
-        {
-            // The first read: everything before it is already in Redis's generations, nothing here to drop.
-            Interlocked.Exchange(ref _last, read.Head ?? 0);
-            return false;
-        }
-        if (read.Head is not { } head)
-        {
-            if (last != 0)
-            {
-                StartOver(last, 0);
-            }
-            return false;
-        }
-        if (head == last)
-        {
-            return false;
-        }
-
-        var entries = read.Entries;
-        // Last read found no log: this one began since, and is all new here if it still holds the number it began
-        // at. Not knowing that number, or a log that no longer reaches back to it, is a gap.
-        var expected = last == 0 ? read.First ?? NotRead : last + 1;
-        if (head < last || entries.Count == 0 || entries[0].Sequence != expected)
-        {
-            StartOver(last, head);
-            return false;
-        }
-        foreach (var entry in entries)
-        {
-            if (entry.Replica != replica.Id)
-            {
-                caches.Invalidate(entry.Invalidation);
-            }
-        }
-        Interlocked.Exchange(ref _last, entries[^1].Sequence);
-        return entries[^1].Sequence < head;
-    }
-
-    /// <summary>Some invalidations can no longer be read: drop everything they could have covered.</summary>
-    private void StartOver(long last, long head)
-    {
-        caches.Invalidate(CacheInvalidation.All);
-        Interlocked.Exchange(ref _last, head);
-        LogStartedOver(logger, last, head);
     }
 
     private static TaskCompletionSource NewDoorbell() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,7 +107,4 @@ internal sealed partial class InvalidationLogReader(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Caught up with the cache invalidation log at {Sequence}; the memory tier is in use again")]
     private static partial void LogCaughtUp(ILogger logger, long sequence);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The cache invalidation log no longer reaches back to {Last} (it is at {Head}); emptied the memory tier and forgot the work in flight")]
-    private static partial void LogStartedOver(ILogger logger, long last, long head);
 }
