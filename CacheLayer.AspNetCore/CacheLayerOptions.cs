@@ -140,4 +140,7 @@ public sealed class CacheLayerOptions
 
     /// <summary>The in-process copy of hot entries in front of Redis (<c>CacheLayer:MemoryTier</c>).</summary>
     public CacheLayerMemoryTierOptions MemoryTier { get; set; } = new();
+
+    /// <summary>How responses of <c>.CacheFromOrigin()</c> endpoints are cached by their own headers (<c>CacheLayer:OriginDirected</c>).</summary>
+    public CacheLayerOriginDirectedOptions OriginDirected { get; set; } = new();
 }

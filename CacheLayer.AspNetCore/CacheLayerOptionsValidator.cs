@@ -21,6 +21,9 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         Check(builder, nameof(options.MaxVariantsPerPath), options.MaxVariantsPerPath, 1, 1_000_000);
         Check(builder, nameof(options.MaxPendingInvalidations), options.MaxPendingInvalidations, 1, 1_000_000);
         Check(builder, nameof(options.TopKeysCapacity), options.TopKeysCapacity, 1, 100_000);
+        Check(builder, "OriginDirected:" + nameof(options.OriginDirected.HeuristicFraction), options.OriginDirected.HeuristicFraction, 0, 1);
+        Check(builder, "OriginDirected:" + nameof(options.OriginDirected.KeepStale), options.OriginDirected.KeepStale, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Check(builder, "OriginDirected:" + nameof(options.OriginDirected.MaxTimeToLive), options.OriginDirected.MaxTimeToLive, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.SizeLimitBytes), options.MemoryTier.SizeLimitBytes, 1024, 64L * 1024 * 1024 * 1024);
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.MaxAge), options.MemoryTier.MaxAge, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
         Check(builder, "MemoryTier:" + nameof(options.MemoryTier.MaxLag), options.MemoryTier.MaxLag, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));
