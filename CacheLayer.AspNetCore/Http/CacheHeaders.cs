@@ -117,7 +117,7 @@ internal static class CacheHeaders
     }
 
     /// <summary>On the request's own span (the server's, not whatever <c>Activity.Current</c> is), when it is recorded.</summary>
-    private static void Trace(HttpResponse response, string status, string? tier)
+    internal static void Trace(HttpResponse response, string status, string? tier)
     {
         if (response.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } span)
         {

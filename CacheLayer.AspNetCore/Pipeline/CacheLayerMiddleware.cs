@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Pipeline.OriginDirected;
 using Microsoft.AspNetCore.Http;
 
 namespace CacheLayer.AspNetCore.Pipeline;
@@ -7,7 +8,8 @@ namespace CacheLayer.AspNetCore.Pipeline;
 /// GETs and HEADs from the cache (<see cref="CachedResponses"/>) and, after its writes succeed, invalidates what
 /// they change (<see cref="WriteInvalidations"/>), for minimal APIs, MVC actions and any other endpoint alike.
 /// </summary>
-internal sealed class CacheLayerMiddleware(RequestDelegate next, CachedEndpoints endpoints, CachedResponses responses, WriteInvalidations writes)
+internal sealed class CacheLayerMiddleware(
+    RequestDelegate next, CachedEndpoints endpoints, CachedResponses responses, WriteInvalidations writes, OriginDirectedResponses origin, OriginWriteInvalidations originWrites)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -16,6 +18,13 @@ internal sealed class CacheLayerMiddleware(RequestDelegate next, CachedEndpoints
             return next(context);
         }
         var plan = endpoints.For(endpoint);
+        if (plan.OriginRoute is { } route)
+        {
+            var method = context.Request.Method;
+            return HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? origin.ServeAsync(context, route, next)
+                : OriginWriteInvalidations.IsSafe(method) ? next(context)
+                : originWrites.RunAsync(context, route, next);
+        }
         if (plan.Write is { } write)
         {
             return writes.RunAsync(context, write, next);

@@ -11,7 +11,10 @@ using Microsoft.Extensions.Options;
 namespace CacheLayer.AspNetCore.Pipeline;
 
 /// <summary>What the layer does for one endpoint: serve its GETs from the cache, invalidate after its writes, both or neither.</summary>
-internal sealed record EndpointCachePlan(CachedEndpoint? Read, EndpointInvalidations? Write)
+/// <param name="Read">How its GETs are served from the cache, when it declares a policy.</param>
+/// <param name="Write">What its writes invalidate, when it declares any.</param>
+/// <param name="OriginRoute">The <c>http.route</c> of an origin-directed endpoint (<c>.CacheFromOrigin()</c>), cached by its responses' own headers.</param>
+internal sealed record EndpointCachePlan(CachedEndpoint? Read, EndpointInvalidations? Write, string? OriginRoute = null)
 {
     public static readonly EndpointCachePlan None = new(null, null);
 }
@@ -33,6 +36,10 @@ internal sealed class CachedEndpoints(IOptions<CacheLayerOptions> options)
         var metadata = endpoint.Metadata;
         var policySource = metadata.GetOrderedMetadata<ICachePolicySource>().LastOrDefault();
         var invalidations = metadata.GetOrderedMetadata<ICacheInvalidationSource>();
+        if (metadata.GetMetadata<OriginDirectedPolicy>() is not null)
+        {
+            return new EndpointCachePlan(null, null, (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint.DisplayName ?? "(origin)");
+        }
         if (policySource is null && invalidations.Count == 0)
         {
             return EndpointCachePlan.None;

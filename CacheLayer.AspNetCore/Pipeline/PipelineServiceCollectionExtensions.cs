@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Pipeline.OriginDirected;
 using CacheLayer.AspNetCore.Policies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
@@ -21,5 +22,10 @@ internal static class PipelineServiceCollectionExtensions
         .AddSingleton<MissFlow>()
         .AddSingleton<StaleFlow>()
         .AddSingleton<CachedResponses>()
-        .AddSingleton<WriteInvalidations>();
+        .AddSingleton<WriteInvalidations>()
+        .AddSingleton<OriginDirectedRules>()
+        .AddSingleton<OriginEntries>()
+        .AddSingleton<OriginRevalidation>()
+        .AddSingleton<OriginDirectedResponses>()
+        .AddSingleton<OriginWriteInvalidations>();
 }

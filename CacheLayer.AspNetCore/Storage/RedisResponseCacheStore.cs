@@ -128,7 +128,8 @@ internal sealed class RedisResponseCacheStore(
     public async Task<StoreOutcome> SetAsync(CacheKey key, CacheEntry entry, CacheGenerations generations, IReadOnlyList<string> tags, TimeSpan grace = default)
     {
         var ttl = (long)(entry.ExpiresAt - entry.StoredAt).TotalMilliseconds;
-        if (ttl <= 0)
+        // An entry stale from the start (an origin's max-age=0 or no-cache) is kept only for its grace: to be revalidated.
+        if (ttl < 0 || (ttl == 0 && grace <= TimeSpan.Zero))
         {
             return StoreOutcome.Invalidated;
         }

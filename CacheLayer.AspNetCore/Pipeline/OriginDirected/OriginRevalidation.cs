@@ -1,0 +1,148 @@
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Policies;
+using CacheLayer.AspNetCore.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
+
+/// <summary>
+/// Asks the origin for an origin-directed request: for the full representation on a miss, or with the stored
+/// response's validators (<c>If-None-Match</c>, <c>If-Modified-Since</c>) when it must be validated. A
+/// <c>304</c> refreshes the stored header fields (RFC 9111 §4.3.4) and the stored body answers; an error (a
+/// 5xx, the proxy's 502 or 504, a throw) answers with the stored response while <c>stale-if-error</c> allows;
+/// any other answer is stored if its headers allow, and goes to the client.
+/// </summary>
+internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRules rules, IOptions<CacheLayerOptions> options, TimeProvider time)
+{
+    private readonly int _maxBodyBytes = options.Value.MaxBodySizeBytes;
+
+    private OriginDirectedRules Rules => rules;
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>A miss: the origin's full answer, stored when its headers allow and the generations were read.</summary>
+    public async Task FetchAsync(OriginRequest request, string fwd, CacheGenerations? generations, ClientConditions conditions)
+    {
+        var requestTime = Now;
+        var verdict = new Verdict();
+        using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response => verdict.Keep(this, request, response, fwd, generations), time);
+        await AnswerAsync(request, forwarded, verdict, requestTime, fwd, generations, conditions);
+    }
+
+    /// <summary>A stored response that may not be used as it is: validated with the origin.</summary>
+    public async Task ValidateAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations? generations, ClientConditions conditions)
+    {
+        var http = request.Http.Request;
+        var requestTime = Now;
+        var staleOnError = !stored.MustRevalidate && !stored.NoCache && requestTime - entry.ExpiresAt <= stored.StaleIfError;
+        if (stored.ETag is { } etag)
+        {
+            http.Headers.IfNoneMatch = etag;
+        }
+        if (stored.LastModified is { } lastModified)
+        {
+            http.Headers.IfModifiedSince = lastModified;
+        }
+        var method = http.Method;
+        http.Method = HttpMethods.Get;
+        var verdict = new Verdict();
+        ForwardedResponse forwarded;
+        try
+        {
+            forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
+                response.StatusCode == StatusCodes.Status304NotModified
+                || (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+                || verdict.Keep(this, request, response, "stale", generations), time);
+        }
+        catch (Exception) when (staleOnError && !request.Http.Response.HasStarted)
+        {
+            await AnswerStaleAsync(request, entry, stored, conditions, null);
+            return;
+        }
+        finally
+        {
+            http.Headers.Remove(HeaderNames.IfNoneMatch);
+            http.Headers.Remove(HeaderNames.IfModifiedSince);
+            http.Method = method;
+        }
+        using (forwarded)
+        {
+            var response = request.Http.Response;
+            if (forwarded.Body is null)
+            {
+                return;
+            }
+            if (response.StatusCode == StatusCodes.Status304NotModified)
+            {
+                var updated = stored.UpdatedBy(response.Headers, rules.ActAsCdn);
+                var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
+                var lifetime = rules.Lifetime(entry.StatusCode, updated, forwarded.ResponseTime) ?? TimeSpan.Zero;
+                var refreshed = new CacheEntry(entry.StatusCode, entry.ContentType, "", entry.Body, born, born + lifetime) { Headers = updated.Encode(), Decoded = updated };
+                var kept = generations is not null && await StoreAsync(request, refreshed, updated, generations);
+                await StoredResponseWriter.WriteStoredAsync(request.Http, refreshed, updated, conditions, Now, "REVALIDATED", OriginCacheStatus.Revalidated(kept));
+                return;
+            }
+            if (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+            {
+                await AnswerStaleAsync(request, entry, stored, conditions, response.StatusCode);
+                return;
+            }
+            await AnswerAsync(request, forwarded, verdict, requestTime, "stale", generations, conditions);
+        }
+    }
+
+    private async Task AnswerAsync(OriginRequest request, ForwardedResponse forwarded, Verdict verdict, DateTimeOffset requestTime, string fwd, CacheGenerations? generations, ClientConditions conditions)
+    {
+        if (forwarded.Body is not { } body || verdict.Stored is not { } stored)
+        {
+            // Streamed to the client as the origin sent it, already marked.
+            return;
+        }
+        var response = request.Http.Response;
+        var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
+        var entry = new CacheEntry(response.StatusCode, response.ContentType, "", body, born, born + (verdict.Lifetime ?? TimeSpan.Zero))
+        {
+            Headers = stored.Encode(),
+            Decoded = stored,
+        };
+        var kept = generations is not null && entry.Headers.Length <= ushort.MaxValue && (response.ContentType?.Length ?? 0) <= ushort.MaxValue
+            && await StoreAsync(request, entry, stored, generations);
+        await StoredResponseWriter.WriteHeldAsync(request.Http, body, conditions, "MISS",
+            OriginCacheStatus.Forwarded(fwd, response.StatusCode, kept, kept ? null : "store-unavailable"));
+    }
+
+    private Task<bool> StoreAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations generations) =>
+        entries.StoreAsync(request.Route, request.Key, entry, stored, generations, request.Epoch, rules.KeptStale(stored));
+
+    private Task AnswerStaleAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, ClientConditions conditions, int? originStatus)
+    {
+        var now = Now;
+        return StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, "stale-if-error", originStatus));
+    }
+
+    /// <summary>Whether the origin's answer may be stored, decided once its status and headers are known.</summary>
+    private sealed class Verdict
+    {
+        public StoredHttpResponse? Stored { get; private set; }
+
+        public TimeSpan? Lifetime { get; private set; }
+
+        public bool Keep(OriginRevalidation owner, OriginRequest request, HttpResponse response, string fwd, CacheGenerations? generations)
+        {
+            var stored = StoredHttpResponse.From(response.Headers, request.Http.Request, StoredHttpResponse.VaryNames(response.Headers.Vary), owner.Rules.ActAsCdn);
+            var lifetime = owner.Rules.Lifetime(response.StatusCode, stored, owner.Now);
+            var why = owner.Rules.WhyNotStored(request.Http.Request, response.StatusCode, response.Headers, stored, lifetime)
+                ?? (generations is null ? "store-unavailable" : null);
+            if (why is not null)
+            {
+                StoredResponseWriter.Mark(response, "MISS", OriginCacheStatus.Forwarded(fwd, response.StatusCode, false, why), "miss");
+                return false;
+            }
+            Stored = stored;
+            Lifetime = lifetime;
+            return true;
+        }
+    }
+}

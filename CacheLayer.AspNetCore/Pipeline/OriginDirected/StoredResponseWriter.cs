@@ -1,0 +1,107 @@
+using System.Globalization;
+using CacheLayer.AspNetCore.Coherence;
+using CacheLayer.AspNetCore.Http;
+using CacheLayer.AspNetCore.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
+
+/// <summary>
+/// Writes what the origin-directed cache answers with: a stored response (its header fields as stored, an
+/// <c>Age</c> counted from when the origin produced it, its body; headers only for HEAD; <c>304</c> when the
+/// client's conditions hold), a held origin answer, and the cache's own <c>Cache-Status</c> and <c>X-Cache</c>.
+/// </summary>
+internal static class StoredResponseWriter
+{
+    public static Task WriteStoredAsync(HttpContext context, CacheEntry entry, StoredHttpResponse stored, ClientConditions conditions, DateTimeOffset now, string xCache, string cacheStatus)
+    {
+        var response = context.Response;
+        response.Headers.Clear();
+        foreach (var (name, value) in stored.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+        var age = now > entry.StoredAt ? (long)(now - entry.StoredAt).TotalSeconds : 0;
+        response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
+        return WriteAsync(context, entry.StatusCode, entry.Body, conditions.NotModified(stored.ETag, stored.LastModified), xCache, cacheStatus, "hit");
+    }
+
+    /// <summary>The origin's own answer, held: its status and headers are on the response already.</summary>
+    public static Task WriteHeldAsync(HttpContext context, byte[] body, ClientConditions conditions, string xCache, string cacheStatus)
+    {
+        var response = context.Response;
+        var notModified = conditions.NotModified(response.Headers.ETag.Count > 0 ? response.Headers.ETag[0] : null,
+            response.Headers.LastModified.Count > 0 ? response.Headers.LastModified[0] : null);
+        return WriteAsync(context, response.StatusCode, body, notModified, xCache, cacheStatus, "miss");
+    }
+
+    /// <summary>Sets the cache's headers on a response that goes on as the origin sends it.</summary>
+    public static void Mark(HttpResponse response, string xCache, string cacheStatus, string trace)
+    {
+        response.Headers[CacheHeaders.XCache] = xCache;
+        response.Headers[CacheHeaders.CacheStatus] = cacheStatus;
+        CacheHeaders.Trace(response, trace, null);
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, ReadOnlyMemory<byte> body, bool notModified, string xCache, string cacheStatus, string trace)
+    {
+        var response = context.Response;
+        Mark(response, xCache, cacheStatus, trace);
+        if (notModified && status == StatusCodes.Status200OK)
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.Headers.Remove(HeaderNames.ContentLength);
+            response.Headers.Remove(HeaderNames.ContentType);
+            return Task.CompletedTask;
+        }
+        response.StatusCode = status;
+        if (status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            response.Headers.Remove(HeaderNames.ContentLength);
+            return Task.CompletedTask;
+        }
+        response.ContentLength = body.Length;
+        if (HttpMethods.IsHead(context.Request.Method) || body.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var write = response.BodyWriter.WriteAsync(body, context.RequestAborted);
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+}
+
+/// <summary>The cache's <c>Cache-Status</c> (RFC 9211) values for origin-directed answers.</summary>
+internal static class OriginCacheStatus
+{
+    private const string Name = "CacheLayer";
+
+    public static string Hit(CacheEntry entry, DateTimeOffset now, CacheTier tier)
+    {
+        var ttl = Seconds(entry.ExpiresAt - now);
+        return tier == CacheTier.Memory ? $"{Name}; hit; ttl={ttl}; detail=memory" : $"{Name}; hit; ttl={ttl}";
+    }
+
+    public static string Stale(CacheEntry entry, DateTimeOffset now, string detail, int? originStatus = null) =>
+        originStatus is { } status
+            ? $"{Name}; hit; ttl={Seconds(entry.ExpiresAt - now)}; fwd=stale; fwd-status={status}; detail={detail}"
+            : $"{Name}; hit; ttl={Seconds(entry.ExpiresAt - now)}; detail={detail}";
+
+    public static string Revalidated(bool stored) => stored ? $"{Name}; fwd=stale; fwd-status=304; stored" : $"{Name}; fwd=stale; fwd-status=304";
+
+    public static string Forwarded(string fwd, int status, bool stored, string? detail)
+    {
+        var value = $"{Name}; fwd={fwd}; fwd-status={status.ToString(CultureInfo.InvariantCulture)}";
+        if (stored)
+        {
+            value += "; stored";
+        }
+        return detail is null ? value : value + "; detail=" + detail;
+    }
+
+    public static string Bypass(string detail) => $"{Name}; fwd=bypass; detail={detail}";
+
+    public static string OnlyIfCached() => $"{Name}; detail=only-if-cached";
+
+    private static string Seconds(TimeSpan span) => ((long)Math.Floor(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+}
