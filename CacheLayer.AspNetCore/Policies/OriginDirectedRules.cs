@@ -103,6 +103,10 @@ internal sealed class OriginDirectedRules(IOptions<CacheLayerOptions> options)
         }
         if (stored.First(HeaderNames.Expires) is { } expires)
         {
+            if (stored.Values(HeaderNames.Expires).Count > 1)
+            {
+                return TimeSpan.Zero;
+            }
             // An invalid Expires (such as "0") means already expired.
             var date = Date(stored.First(HeaderNames.Date)) ?? responseTime;
             return Date(expires) is { } at ? Max(TimeSpan.Zero, at - date) : TimeSpan.Zero;
@@ -122,11 +126,11 @@ internal sealed class OriginDirectedRules(IOptions<CacheLayerOptions> options)
             : null;
     }
 
-    public static DateTimeOffset? Date(string? value) =>
-        value is not null && HeaderUtilities.TryParseDate(value, out var date) ? date : null;
+    public static DateTimeOffset? Date(string? value) => HttpDate.Parse(value);
 
     private static TimeSpan AgeOf(string? age) =>
-        CacheControlDirectives.ParseDeltaSeconds(age?.Trim()) is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        // A list ("7200, 0") counts by its first member.
+        CacheControlDirectives.ParseDeltaSeconds(age?.Split(',')[0].Trim()) is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
 
     private static TimeSpan Max(TimeSpan first, TimeSpan second) => first > second ? first : second;
 

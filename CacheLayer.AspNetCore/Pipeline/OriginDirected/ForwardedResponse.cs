@@ -54,7 +54,8 @@ internal sealed class ForwardedResponse : IDisposable
         forwarded._body.Decide();
         var held = forwarded._body.Held;
         var length = context.Response.ContentLength;
-        forwarded.Body = held is null || context.RequestAborted.IsCancellationRequested || (length is { } expected && expected != held.Length && !HttpMethods.IsHead(context.Request.Method))
+        forwarded.Body = held is null || context.RequestAborted.IsCancellationRequested || (length is { } expected && expected != held.Length && !HttpMethods.IsHead(context.Request.Method)
+                && context.Response.StatusCode is not (StatusCodes.Status304NotModified or StatusCodes.Status204NoContent))
             ? null
             : held;
         if (held is not null && forwarded.Body is null)

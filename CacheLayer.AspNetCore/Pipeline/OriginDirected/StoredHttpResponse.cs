@@ -28,7 +28,7 @@ internal sealed class StoredHttpResponse
         Headers = headers;
         Selected = selected;
         var cacheControl = CacheControlDirectives.Parse(Values(HeaderNames.CacheControl));
-        var cdn = actAsCdn ? CacheControlDirectives.Parse(Values("CDN-Cache-Control")) : CacheControlDirectives.Empty;
+        var cdn = actAsCdn ? CdnCacheControl.Parse(Values(CdnCacheControl.HeaderName)) : CacheControlDirectives.Empty;
         Directives = cdn.IsEmpty ? cacheControl : cdn;
         NoCache = Directives.Has("no-cache") || (!cdn.IsEmpty && cacheControl.Has("no-cache"));
         MustRevalidate = Directives.Has("must-revalidate") || Directives.Has("proxy-revalidate") || Directives.Has("s-maxage");
