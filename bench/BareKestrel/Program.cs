@@ -12,6 +12,11 @@
 //   GET /bench/controller/{id}                             -> {"id":<id>,"name":"Cached item A, controller"} (the API's bench controller)
 //   GET /alive                                             -> 200, empty (run.sh's readiness probe)
 // anything else 404. Content type application/json; charset=utf-8, as the API's.
+//
+// bench/gateway.sh uses it as the origin behind the caching proxies (CacheLayer.Gateway, Varnish, nginx):
+//   GET /items/{n}        -> 1,024 bytes of JSON, Cache-Control: public, max-age=3600, ETag "item-<n>"
+//                            (304 to a matching If-None-Match); each one counted
+//   GET /origin/requests  -> how many /items requests reached it (text), so the script can tell hits from misses
 using System.Text;
 using Microsoft.Extensions.Primitives;
 
@@ -46,6 +51,16 @@ internal static class Bare
         if (path.StartsWith(controller, StringComparison.Ordinal) && int.TryParse(path.AsSpan(controller.Length), out var id))
         {
             return Write(response, Encoding.UTF8.GetBytes($"{{\"id\":{id},\"name\":\"Cached item A, controller\"}}"));
+        }
+        const string items = "/items/";
+        if (path.StartsWith(items, StringComparison.Ordinal) && int.TryParse(path.AsSpan(items.Length), out var item) && item >= 0)
+        {
+            return Origin.Item(context, item);
+        }
+        if (path == "/origin/requests")
+        {
+            response.ContentType = "text/plain";
+            return response.WriteAsync(Origin.Requests.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         if (path == "/alive")
         {
@@ -84,5 +99,37 @@ internal static class Bare
         }
         var write = response.BodyWriter.WriteAsync(body);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+}
+
+/// <summary>bench/gateway.sh's origin: a cacheable 1 KiB item per number, and a count of the requests that reached it.</summary>
+internal static class Origin
+{
+    private const int BodySize = 1024;
+    private static readonly StringValues Cacheable = "public, max-age=3600";
+    private static readonly StringValues Json = "application/json; charset=utf-8";
+    private static long requests;
+
+    public static long Requests => Interlocked.Read(ref requests);
+
+    public static Task Item(HttpContext context, int item)
+    {
+        Interlocked.Increment(ref requests);
+        var response = context.Response;
+        var etag = $"\"item-{item}\"";
+        response.Headers.CacheControl = Cacheable;
+        response.Headers.ETag = etag;
+        if (context.Request.Headers.IfNoneMatch.ToString() == etag)
+        {
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return Task.CompletedTask;
+        }
+        // {"id":<n>,"pad":"xxx…"}: padded to exactly 1,024 bytes.
+        var head = $"{{\"id\":{item},\"pad\":\"";
+        var body = Encoding.ASCII.GetBytes(head + new string('x', BodySize - head.Length - 2) + "\"}");
+        response.StatusCode = StatusCodes.Status200OK;
+        response.Headers.ContentType = Json;
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
 }
