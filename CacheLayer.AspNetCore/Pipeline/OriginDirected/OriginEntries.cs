@@ -78,21 +78,32 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
     /// </summary>
     public async Task<bool> StoreAsync(string route, CacheKey key, CacheEntry entry, StoredHttpResponse stored, CacheGenerations generations, long epoch, TimeSpan grace)
     {
-        var set = await store.RunAsync(route, "set", s => s.SetAsync(key, entry, generations, [], grace));
-        if (!set.Succeeded || set.Value != StoreOutcome.Stored)
-        {
-            return false;
-        }
         if (stored.Selected.Count > 0)
         {
+            // The variant first: on a path with no generation yet, the first store creates it, and only that one
+            // stores (the URL's copy waits for the next miss, which reads the generation).
             var variant = new CacheKey(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(stored.Selected));
-            await store.RunAsync(route, "set", s => s.SetAsync(variant, entry, generations, [], grace));
+            if (!await SetAsync(route, variant, entry, generations, grace))
+            {
+                return false;
+            }
+            await SetAsync(route, key, entry, generations, grace);
+        }
+        else if (!await SetAsync(route, key, entry, generations, grace))
+        {
+            return false;
         }
         if (entry.ExpiresAt > time.GetUtcNow() && !stored.NoCache)
         {
             tier.Set(key, entry, [], epoch);
         }
         return true;
+    }
+
+    private async Task<bool> SetAsync(string route, CacheKey key, CacheEntry entry, CacheGenerations generations, TimeSpan grace)
+    {
+        var set = await store.RunAsync(route, "set", s => s.SetAsync(key, entry, generations, [], grace));
+        return set.Succeeded && set.Value == StoreOutcome.Stored;
     }
 
     private static CacheKey VariantKey(CacheKey key, HttpRequest request, StoredHttpResponse stored) =>

@@ -24,7 +24,7 @@ internal static class StoredResponseWriter
         }
         var age = now > entry.StoredAt ? (long)(now - entry.StoredAt).TotalSeconds : 0;
         response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
-        return WriteAsync(context, entry.StatusCode, entry.Body, conditions.NotModified(stored.ETag, stored.LastModified), xCache, cacheStatus, "hit");
+        return WriteAsync(context, entry.StatusCode, entry.Body, conditions.NotModified(stored.ETag, stored.LastModified ?? stored.First(HeaderNames.Date)), xCache, cacheStatus, "hit");
     }
 
     /// <summary>The origin's own answer, held: its status and headers are on the response already.</summary>
@@ -32,7 +32,7 @@ internal static class StoredResponseWriter
     {
         var response = context.Response;
         var notModified = conditions.NotModified(response.Headers.ETag.Count > 0 ? response.Headers.ETag[0] : null,
-            response.Headers.LastModified.Count > 0 ? response.Headers.LastModified[0] : null);
+            response.Headers.LastModified.Count > 0 ? response.Headers.LastModified[0] : response.Headers.Date.Count > 0 ? response.Headers.Date[0] : null);
         return WriteAsync(context, response.StatusCode, body, notModified, xCache, cacheStatus, "miss");
     }
 
