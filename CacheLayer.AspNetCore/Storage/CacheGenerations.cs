@@ -15,6 +15,14 @@ namespace CacheLayer.AspNetCore.Storage;
 /// </summary>
 internal sealed record CacheGenerations(string Path, IReadOnlyList<long> Tags)
 {
+    /// <summary>
+    /// For a path with no token yet: the token its first store creates. Several stores of one answer (an origin's
+    /// <c>Vary</c> response under its URL and its variant key) share it, so the second finds its own token, not
+    /// another writer's; an invalidation in between replaces it, and the second store fails as it should.
+    /// </summary>
+    public string? FirstPathToken { get; init; }
+
+
     public static long NewToken() => Random.Shared.NextInt64(1, long.MaxValue);
 
     public static string NewPathToken() => string.Create(CultureInfo.InvariantCulture, $"{NewToken()}.{NewToken()}");

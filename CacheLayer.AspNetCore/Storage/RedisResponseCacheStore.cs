@@ -155,7 +155,7 @@ internal sealed class RedisResponseCacheStore(
         grace = grace > TimeSpan.Zero ? grace : TimeSpan.Zero;
         var kept = ttl + (long)grace.TotalMilliseconds;
         // A path without a token gets this one, with the entry; one that has one keeps it (NX).
-        var fresh = CacheGenerations.NewPathToken();
+        var fresh = generations.FirstPathToken ?? CacheGenerations.NewPathToken();
         var serving = generations.Path.Length == 0 ? generations with { Path = fresh } : generations;
 
         var entryKey = _layout.EntryKeyOf(key);
@@ -164,7 +164,9 @@ internal sealed class RedisResponseCacheStore(
         await Task.WhenAll(write, token);
         var current = await token;
         // As text: RedisValue compares numeric-looking strings ("serve.store" parses as a double) as numbers.
-        var unchanged = generations.Path.Length == 0 ? current.IsNull : string.Equals((string?)current, generations.Path, StringComparison.Ordinal);
+        var unchanged = generations.Path.Length == 0
+            ? current.IsNull || (generations.FirstPathToken is not null && string.Equals((string?)current, fresh, StringComparison.Ordinal))
+            : string.Equals((string?)current, generations.Path, StringComparison.Ordinal);
         if (!unchanged)
         {
             await database.KeyDeleteAsync(entryKey);

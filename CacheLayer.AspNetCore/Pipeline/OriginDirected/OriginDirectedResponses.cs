@@ -25,9 +25,10 @@ internal sealed class OriginDirectedResponses(
     public Task ServeAsync(HttpContext context, string route, RequestDelegate next)
     {
         var request = context.Request;
-        if (request.Headers.Range.Count > 0 || context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
+        if (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            || (request.Headers.Range.Count > 0 && (ByteRange.Parse(request.Headers.Range) is null || request.Headers.IfRange.Count > 0)))
         {
-            // Partial content and upgrades are the origin's to answer; nothing is stored.
+            // Upgrades and multi-part or conditional ranges are the origin's to answer; nothing is stored.
             return next(context);
         }
         var directives = CacheControlDirectives.Parse(request.Headers.CacheControl);
@@ -59,6 +60,12 @@ internal sealed class OriginDirectedResponses(
             if (request.OnlyIfCached)
             {
                 await OnlyIfCachedAsync(request);
+                return;
+            }
+            if (request.Http.Request.Headers.Range.Count > 0)
+            {
+                await PassRangeAsync(request, conditions);
+                conditions = default;
                 return;
             }
             statistics.Miss(request.Key);
@@ -94,6 +101,11 @@ internal sealed class OriginDirectedResponses(
         {
             statistics.Hit(request.Key);
             metrics.Hit(request.Route, found.Tier);
+            if (ByteRange.Parse(request.Http.Request.Headers.Range) is { } range && entry.StatusCode == StatusCodes.Status200OK)
+            {
+                await StoredResponseWriter.WritePartialAsync(request.Http, entry, stored, range, now, OriginCacheStatus.Hit(entry, now, found.Tier));
+                return;
+            }
             await StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "HIT", OriginCacheStatus.Hit(entry, now, found.Tier));
             return;
         }
@@ -117,10 +129,23 @@ internal sealed class OriginDirectedResponses(
             await OnlyIfCachedAsync(request);
             return;
         }
+        if (request.Http.Request.Headers.Range.Count > 0)
+        {
+            await PassRangeAsync(request, conditions);
+            return;
+        }
         statistics.Miss(request.Key);
         metrics.Miss(request.Route);
         var generations = found.Generations ?? await entries.ReadGenerationsAsync(request.Route, request.Key);
         await revalidation.ValidateAsync(request, entry, stored, generations, conditions);
+    }
+
+    /// <summary>A range the cache cannot answer from a fresh response: the origin answers it, as the client asked.</summary>
+    private static Task PassRangeAsync(OriginRequest request, ClientConditions conditions)
+    {
+        conditions.Restore(request.Http.Request);
+        StoredResponseWriter.Mark(request.Http.Response, "BYPASS", OriginCacheStatus.Bypass("range"), "bypass");
+        return request.Next(request.Http);
     }
 
     private Task BypassAsync(HttpContext context, string route, RequestDelegate next, string detail)

@@ -78,20 +78,18 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
     /// </summary>
     public async Task<bool> StoreAsync(string route, CacheKey key, CacheEntry entry, StoredHttpResponse stored, CacheGenerations generations, long epoch, TimeSpan grace)
     {
-        if (stored.Selected.Count > 0)
+        if (stored.Selected.Count > 0 && generations.Path.Length == 0)
         {
-            // The variant first: on a path with no generation yet, the first store creates it, and only that one
-            // stores (the URL's copy waits for the next miss, which reads the generation).
-            var variant = new CacheKey(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(stored.Selected));
-            if (!await SetAsync(route, variant, entry, generations, grace))
-            {
-                return false;
-            }
-            await SetAsync(route, key, entry, generations, grace);
+            // Both stores below create the path's first token, the same one.
+            generations = generations with { FirstPathToken = CacheGenerations.NewPathToken() };
         }
-        else if (!await SetAsync(route, key, entry, generations, grace))
+        if (!await SetAsync(route, key, entry, generations, grace))
         {
             return false;
+        }
+        if (stored.Selected.Count > 0)
+        {
+            await SetAsync(route, new CacheKey(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(stored.Selected)), entry, generations, grace);
         }
         if (entry.ExpiresAt > time.GetUtcNow() && !stored.NoCache)
         {

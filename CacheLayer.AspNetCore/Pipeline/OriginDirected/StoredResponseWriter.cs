@@ -27,6 +27,36 @@ internal static class StoredResponseWriter
         return WriteAsync(context, entry.StatusCode, entry.Body, conditions.NotModified(stored.ETag, stored.LastModified ?? stored.First(HeaderNames.Date)), xCache, cacheStatus, "hit");
     }
 
+    /// <summary>A fresh stored 200 answers a single byte range with a <c>206</c> (or a <c>416</c> when it cannot).</summary>
+    public static Task WritePartialAsync(HttpContext context, CacheEntry entry, StoredHttpResponse stored, ByteRange range, DateTimeOffset now, string cacheStatus)
+    {
+        var response = context.Response;
+        response.Headers.Clear();
+        foreach (var (name, value) in stored.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+        response.Headers.Age = (now > entry.StoredAt ? (long)(now - entry.StoredAt).TotalSeconds : 0).ToString(CultureInfo.InvariantCulture);
+        Mark(response, "HIT", cacheStatus, "hit");
+        var length = entry.Body.Length;
+        if (range.Within(length) is not { } part)
+        {
+            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+            response.Headers.ContentRange = $"bytes */{length}";
+            response.ContentLength = 0;
+            return Task.CompletedTask;
+        }
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        response.Headers.ContentRange = $"bytes {part.Offset}-{part.Offset + part.Count - 1}/{length}";
+        response.ContentLength = part.Count;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return Task.CompletedTask;
+        }
+        var write = response.BodyWriter.WriteAsync(entry.Body.Slice((int)part.Offset, (int)part.Count), context.RequestAborted);
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+    }
+
     /// <summary>The origin's own answer, held: its status and headers are on the response already.</summary>
     public static Task WriteHeldAsync(HttpContext context, byte[] body, ClientConditions conditions, string xCache, string cacheStatus)
     {
