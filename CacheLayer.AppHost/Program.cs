@@ -38,8 +38,11 @@ foreach (var setting in new[] { "Demo:Origin:LatencyMs", "Demo:Ttl:Users", "Demo
     }
 }
 
-// When the machine has them: Prometheus scraping every replica, and Grafana with the CacheLayer dashboard.
-var prometheus = builder.AddPrometheusFor(api);
+// With Gateway=on: the caching reverse proxy, in front of the API or of GatewayOrigin.
+var gateway = builder.AddGatewayFor(api, cache, adminApiKey);
+
+// When the machine has them: Prometheus scraping every replica (and the gateway), and Grafana with the CacheLayer dashboard.
+var prometheus = builder.AddPrometheusFor(api, gateway);
 builder.AddGrafanaFor(prometheus);
 
 builder.Build().Run();

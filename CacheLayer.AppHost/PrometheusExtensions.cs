@@ -8,9 +8,10 @@ namespace CacheLayer.AppHost;
 /// <summary>
 /// Prometheus, run by the AppHost as an executable resource when <c>prometheus</c> is on PATH (setting
 /// <c>Prometheus</c>: <c>auto</c> or <c>off</c>), on <c>http://localhost:9090</c> (setting <c>PrometheusPort</c>).
-/// It scrapes every replica of the API directly, found through a targets file the AppHost rewrites as
-/// replicas start and stop: through the endpoint that balances over them, each scrape would reach one
-/// replica at random and the series would mix.
+/// It scrapes every replica of the API (and of the gateway, when it runs) directly, found through a targets
+/// file per project that the AppHost rewrites as replicas start and stop: through the endpoint that balances
+/// over them, each scrape would reach one replica at random and the series would mix. Each project is a job
+/// of its own, <c>cachelayer-{resource}</c>.
 /// </summary>
 public static class PrometheusExtensions
 {
@@ -18,18 +19,19 @@ public static class PrometheusExtensions
     public const string ConfigurationKey = "Prometheus";
     public const string PortConfigurationKey = "PrometheusPort";
     public const int DefaultPort = 9090;
-    public const string ScrapeJob = "cachelayer-api";
+    public const string ScrapeJobPrefix = "cachelayer-";
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
 
     /// <returns>The Prometheus resource, or null when it is off or not on PATH (said once in the start-up log).</returns>
     public static IResourceBuilder<ExecutableResource>? AddPrometheusFor(
-        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> scraped)
+        this IDistributedApplicationBuilder builder, params IReadOnlyList<IResourceBuilder<ProjectResource>?> projects)
     {
+        var scraped = projects.OfType<IResourceBuilder<ProjectResource>>().ToList();
         var wanted = MonitoringMode.IsAuto(ConfigurationKey, builder.Configuration[ConfigurationKey]) && !builder.ExecutionContext.IsPublishMode;
         var path = wanted ? MachineTools.FindOnPath("prometheus") : null;
         var port = ParsePort(builder.Configuration[PortConfigurationKey]);
         LogAtStart(builder, path is not null
-            ? $"Prometheus: on, {path} at http://localhost:{port}, scraping every replica of '{scraped.Resource.Name}'"
+            ? $"Prometheus: on, {path} at http://localhost:{port}, scraping every replica of {string.Join(" and ", scraped.Select(project => $"'{project.Resource.Name}'"))}"
             : wanted
                 ? "Prometheus: off (prometheus is not on PATH; apt-get install prometheus, or see https://prometheus.io/download)"
                 : $"Prometheus: off ({ConfigurationKey}=off)");
@@ -39,18 +41,24 @@ public static class PrometheusExtensions
         }
 
         var directory = Directory.CreateTempSubdirectory("cachelayer-prometheus-");
-        var targets = Path.Combine(directory.FullName, "targets.json");
         var configuration = Path.Combine(directory.FullName, "prometheus.yml");
-        PrometheusTargetsWriter.WriteEmpty(targets);
-        File.WriteAllText(configuration, Configuration(targets));
-        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<PrometheusTargetsWriter>(services, scraped.Resource.Name, targets));
+        var jobs = new List<(string Job, string TargetsFile)>();
+        foreach (var project in scraped)
+        {
+            var name = project.Resource.Name;
+            var targets = Path.Combine(directory.FullName, $"targets-{name}.json");
+            PrometheusTargetsWriter.WriteEmpty(targets);
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<PrometheusTargetsWriter>(services, name, targets));
+            jobs.Add((ScrapeJobPrefix + name, targets));
+        }
+        File.WriteAllText(configuration, Configuration(jobs));
         builder.Eventing.Subscribe<BeforeStartEvent>((e, _) =>
         {
             e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => DeleteQuietly(directory));
             return Task.CompletedTask;
         });
 
-        return builder.AddExecutable(ResourceName, path, directory.FullName,
+        var prometheus = builder.AddExecutable(ResourceName, path, directory.FullName,
                 $"--config.file={configuration}",
                 $"--storage.tsdb.path={Path.Combine(directory.FullName, "data")}",
                 $"--web.listen-address=127.0.0.1:{port}")
@@ -65,8 +73,12 @@ public static class PrometheusExtensions
                 context.Urls.Add(new() { Url = $"{http.Url}/targets", DisplayText = "Targets", Endpoint = http });
                 context.Urls.Add(new() { Url = $"{http.Url}/graph?g0.tab=0&g0.expr={Uri.EscapeDataString("sum by (http_route, cachelayer_tier) (rate(cachelayer_cache_hits_total[1m]))")}", DisplayText = "Hits per second", Endpoint = http });
             })
-            .WithRelationship(scraped.Resource, "Scrapes")
             .ExcludeFromManifest();
+        foreach (var project in scraped)
+        {
+            prometheus.WithRelationship(project.Resource, "Scrapes");
+        }
+        return prometheus;
     }
 
     internal static int ParsePort(string? value, string key = PortConfigurationKey, int fallback = DefaultPort)
@@ -82,19 +94,21 @@ public static class PrometheusExtensions
         throw new InvalidOperationException($"{key}='{value}' is not a TCP port from 1 to 65535.");
     }
 
-    private static string Configuration(string targetsFile) => $"""
-        # Written by the CacheLayer AppHost for this run; the targets file lists the API's replicas.
+    private static string Configuration(IEnumerable<(string Job, string TargetsFile)> jobs) => $"""
+        # Written by the CacheLayer AppHost for this run; each targets file lists one project's replicas.
         global:
           scrape_interval: {ScrapeInterval.TotalSeconds}s
           evaluation_interval: {ScrapeInterval.TotalSeconds}s
         scrape_configs:
-          - job_name: {ScrapeJob}
+
+        """ + string.Concat(jobs.Select(job => $"""
+          - job_name: {job.Job}
             metrics_path: /metrics
             file_sd_configs:
-              - files: ["{targetsFile}"]
+              - files: ["{job.TargetsFile}"]
                 refresh_interval: {ScrapeInterval.TotalSeconds}s
 
-        """;
+        """));
 
     /// <summary>One line in the AppHost's console as it starts.</summary>
     internal static void LogAtStart(IDistributedApplicationBuilder builder, string line) =>
