@@ -29,6 +29,7 @@ public sealed record ConformanceRun(int Replicas, ScriptResult Suite, ScriptResu
     {
         var root = RepositoryRoot();
         var results = Path.Combine(root, "conformance", "out", $"test-results-{replicas}replica.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(results)!);   // not in a fresh clone: git ignores it
         File.Delete(results);
         var suite = await ScriptResult.RunAsync("bash",
             [Path.Combine(root, "conformance", "run.sh"), "--replicas", replicas.ToString(CultureInfo.InvariantCulture),
