@@ -101,7 +101,7 @@ internal sealed class MemoryTier : IDisposable
         _cache!.Set(key.Value, held, new MemoryCacheEntryOptions
         {
             AbsoluteExpiration = Min(entry.ExpiresAt, _time.GetUtcNow() + _maxAge),
-            Size = entry.Body.Length + (key.Value.Length + (entry.ContentType?.Length ?? 0) + entry.ETag.Length) * sizeof(char)
+            Size = entry.Body.Length + (key.Value.Length + (entry.ContentType?.Length ?? 0) + entry.ETag.Length + (entry.Headers?.Length ?? 0)) * sizeof(char)
                 + EntryOverheadBytes + IndexOverheadBytes + IndexBytesPerTag * tags.Count,
             PostEvictionCallbacks = { _unindex },
         });
