@@ -159,6 +159,7 @@ for n in $(seq 1 "$replicas"); do
       ReverseProxy__Clusters__origin__Destinations__d1__Address="http://127.0.0.1:$origin_port/" \
       CacheLayer__OriginDirected__ActAsCdn=true \
       CacheLayer__OriginDirected__HeuristicFraction=0.1 \
+      CacheLayer__OperationTimeout=00:00:05 \
       CacheLayer__KeyPrefix="$key_prefix" \
       Logging__LogLevel__Default=Warning
     exec dotnet "$gateway_dll" --urls "http://127.0.0.1:$port"
