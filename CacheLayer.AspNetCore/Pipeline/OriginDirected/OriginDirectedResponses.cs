@@ -47,7 +47,7 @@ internal sealed class OriginDirectedResponses(
 
     private async Task ReadAsync(OriginRequest request)
     {
-        var found = await entries.FindAsync(request.Route, request.Key, request.Http.Request);
+        var found = await entries.FindAsync(request.Route, request.Key, request.Http.Request, request.Epoch);
         var conditions = ClientConditions.Take(request.Http.Request);
         try
         {

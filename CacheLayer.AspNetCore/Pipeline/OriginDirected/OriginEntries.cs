@@ -24,7 +24,11 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
 {
     public long Epoch => tier.Epoch;
 
-    public async Task<FoundResponse> FindAsync(string route, CacheKey key, HttpRequest request)
+    /// <summary>
+    /// The stored response for <paramref name="request"/>: from memory, else from Redis, which fills the memory tier
+    /// with a fresh one unless something was invalidated since <paramref name="epoch"/>.
+    /// </summary>
+    public async Task<FoundResponse> FindAsync(string route, CacheKey key, HttpRequest request, long epoch)
     {
         if (tier.TryGet(key, out var remembered))
         {
@@ -51,6 +55,10 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
         var found = StoredHttpResponse.Of(entry, rules.ActAsCdn);
         if (found.Matches(request))
         {
+            if (lookup.Value.Entry is not null && !found.NoCache && entry.ExpiresAt > time.GetUtcNow())
+            {
+                tier.Set(key, entry, [], epoch);
+            }
             return new FoundResponse(entry, found, CacheTier.Redis, generations, true);
         }
         if (found.Selected.Count == 0)

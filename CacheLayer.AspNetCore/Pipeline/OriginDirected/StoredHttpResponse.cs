@@ -41,6 +41,13 @@ internal sealed class StoredHttpResponse
 
     public List<KeyValuePair<string, string>> Headers { get; }
 
+    /// <summary>The header fields grouped by name, built once: a hit sets each with one assignment.</summary>
+    public KeyValuePair<string, StringValues>[] Fields => _fields ??= [.. Headers
+        .GroupBy(header => header.Key, StringComparer.OrdinalIgnoreCase)
+        .Select(group => new KeyValuePair<string, StringValues>(group.Key, new StringValues([.. group.Select(header => header.Value)])))];
+
+    private KeyValuePair<string, StringValues>[]? _fields;
+
     /// <summary>The request header values the response's <c>Vary</c> named, as the stored request sent them (null: not sent).</summary>
     public List<(string Name, string? Value)> Selected { get; }
 
