@@ -18,7 +18,7 @@ namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
 /// one the origin is asked and its answer stored if its headers allow. Upgrades and range requests pass through.
 /// </summary>
 internal sealed class OriginDirectedResponses(
-    OriginEntries entries, OriginRevalidation revalidation, CacheStatistics statistics, CacheMetrics metrics, IOptions<CacheLayerOptions> options)
+    OriginEntries entries, OriginRevalidation revalidation, OriginBackgroundRevalidation background, CacheStatistics statistics, CacheMetrics metrics, IOptions<CacheLayerOptions> options)
 {
     private readonly int _maxKeyLength = options.Value.MaxKeyLength;
 
@@ -121,6 +121,10 @@ internal sealed class OriginDirectedResponses(
                 statistics.Hit(request.Key);
                 metrics.Stale(request.Route, StaleReason.WhileRevalidate);
                 await StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, detail));
+                if (detail == "stale-while-revalidate")
+                {
+                    background.Start(request, entry, stored, found.Generations);
+                }
                 return;
             }
         }

@@ -76,10 +76,7 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
             }
             if (response.StatusCode == StatusCodes.Status304NotModified)
             {
-                var updated = stored.UpdatedBy(response.Headers, rules.ActAsCdn);
-                var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
-                var lifetime = rules.Lifetime(entry.StatusCode, updated, forwarded.ResponseTime) ?? TimeSpan.Zero;
-                var refreshed = new CacheEntry(entry.StatusCode, entry.ContentType, "", entry.Body, born, born + lifetime) { Headers = updated.Encode(), Decoded = updated };
+                var (refreshed, updated) = Refreshed(entry, stored, response, requestTime, forwarded.ResponseTime);
                 var kept = generations is not null && await StoreAsync(request, refreshed, updated, generations);
                 await StoredResponseWriter.WriteStoredAsync(request.Http, refreshed, updated, conditions, Now, "REVALIDATED", OriginCacheStatus.Revalidated(kept));
                 return;
@@ -91,6 +88,56 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
             }
             await AnswerAsync(request, forwarded, verdict, requestTime, "stale", generations, conditions);
         }
+    }
+
+    /// <summary>
+    /// Validates a stored response on a detached request (no client waits): a 304 refreshes it, a storable answer
+    /// replaces it, anything else leaves it as it is.
+    /// </summary>
+    public async Task RefreshAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations? generations)
+    {
+        var http = request.Http.Request;
+        var requestTime = Now;
+        if (stored.ETag is { } etag)
+        {
+            http.Headers.IfNoneMatch = etag;
+        }
+        if (stored.LastModified is { } lastModified)
+        {
+            http.Headers.IfModifiedSince = lastModified;
+        }
+        var verdict = new Verdict();
+        using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
+            response.StatusCode == StatusCodes.Status304NotModified || verdict.Keep(this, request, response, "stale", generations), time);
+        var response = request.Http.Response;
+        if (forwarded.Body is not { } body || generations is null)
+        {
+            return;
+        }
+        if (response.StatusCode == StatusCodes.Status304NotModified)
+        {
+            var (refreshed, updated) = Refreshed(entry, stored, response, requestTime, forwarded.ResponseTime);
+            await StoreAsync(request, refreshed, updated, generations);
+        }
+        else if (verdict.Stored is { } replacing)
+        {
+            var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
+            var replacement = new CacheEntry(response.StatusCode, response.ContentType, "", body, born, born + (verdict.Lifetime ?? TimeSpan.Zero))
+            {
+                Headers = replacing.Encode(),
+                Decoded = replacing,
+            };
+            await StoreAsync(request, replacement, replacing, generations);
+        }
+    }
+
+    /// <summary>A stored response refreshed by a 304 (RFC 9111 §4.3.4): its fields updated, its age and freshness from the 304.</summary>
+    private (CacheEntry Entry, StoredHttpResponse Stored) Refreshed(CacheEntry entry, StoredHttpResponse stored, HttpResponse notModified, DateTimeOffset requestTime, DateTimeOffset responseTime)
+    {
+        var updated = stored.UpdatedBy(notModified.Headers, rules.ActAsCdn);
+        var born = OriginDirectedRules.BornAt(notModified.Headers, requestTime, responseTime);
+        var lifetime = rules.Lifetime(entry.StatusCode, updated, responseTime) ?? TimeSpan.Zero;
+        return (new CacheEntry(entry.StatusCode, entry.ContentType, "", entry.Body, born, born + lifetime) { Headers = updated.Encode(), Decoded = updated }, updated);
     }
 
     private async Task AnswerAsync(OriginRequest request, ForwardedResponse forwarded, Verdict verdict, DateTimeOffset requestTime, string fwd, CacheGenerations? generations, ClientConditions conditions)
