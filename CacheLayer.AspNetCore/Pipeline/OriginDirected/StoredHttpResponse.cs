@@ -9,7 +9,7 @@ namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
 
 /// <summary>
 /// An origin's stored response as the origin-directed pipeline reads it: its header fields (all but the
-/// hop-by-hop ones, <c>Set-Cookie</c> and <c>Age</c>), the request header values its <c>Vary</c> selected, and
+/// hop-by-hop ones, <c>Set-Cookie</c>, <c>Age</c> and <c>X-Cache</c>), the request header values its <c>Vary</c> selected, and
 /// what its <c>Cache-Control</c> (or, acting as a CDN, <c>CDN-Cache-Control</c>) says about reusing it.
 /// Encoded into <see cref="CacheEntry.Headers"/>: one <c>name:value</c> per line, a selected request header
 /// as <c>?name:value</c> (or <c>?name</c> when the request did not send it).
@@ -20,7 +20,7 @@ internal sealed class StoredHttpResponse
     {
         HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.ProxyAuthenticate, "Proxy-Authentication-Info",
         HeaderNames.ProxyConnection, HeaderNames.TE, HeaderNames.Trailer, HeaderNames.TransferEncoding, HeaderNames.Upgrade,
-        HeaderNames.SetCookie, HeaderNames.Age, CacheHeaders.XCache, CacheHeaders.CacheStatus,
+        HeaderNames.SetCookie, HeaderNames.Age, CacheHeaders.XCache,
     };
 
     private StoredHttpResponse(List<KeyValuePair<string, string>> headers, List<(string Name, string? Value)> selected, bool actAsCdn)

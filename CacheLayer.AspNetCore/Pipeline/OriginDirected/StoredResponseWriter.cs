@@ -70,7 +70,9 @@ internal static class StoredResponseWriter
     public static void Mark(HttpResponse response, string xCache, string cacheStatus, string trace)
     {
         response.Headers[CacheHeaders.XCache] = xCache;
-        response.Headers[CacheHeaders.CacheStatus] = cacheStatus;
+        // RFC 9211: each cache adds its entry after those of the caches nearer the origin.
+        var upstream = response.Headers[CacheHeaders.CacheStatus];
+        response.Headers[CacheHeaders.CacheStatus] = upstream.Count == 0 ? cacheStatus : $"{upstream}, {cacheStatus}";
         CacheHeaders.Trace(response, trace, null);
     }
 
