@@ -42,7 +42,20 @@ internal sealed class OriginDirectedResponses(
         {
             return BypassAsync(context, route, next, "key-too-long");
         }
-        return ReadAsync(new OriginRequest(context, route, next, key, directives, entries.Epoch));
+        var origin = new OriginRequest(context, route, next, key, directives, entries.Epoch);
+        if (directives.IsEmpty && request.Headers.Range.Count == 0 && request.Headers.Authorization.Count == 0 && !origin.NoCache
+            && entries.TryMemory(key, request, out var entry, out var stored) && !stored.NoCache)
+        {
+            // The hot path: a fresh response in memory, no request directive to weigh, no await.
+            var now = revalidation.Now;
+            if (entry.ExpiresAt > now)
+            {
+                statistics.Hit(key);
+                metrics.Hit(route, CacheTier.Memory);
+                return StoredResponseWriter.WriteStoredAsync(context, entry, stored, ClientConditions.Read(request), now, "HIT", OriginCacheStatus.Hit(entry, now, CacheTier.Memory));
+            }
+        }
+        return ReadAsync(origin);
     }
 
     private async Task ReadAsync(OriginRequest request)

@@ -24,6 +24,18 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
 {
     public long Epoch => tier.Epoch;
 
+    /// <summary>The response in this process's memory tier for <paramref name="request"/>, when its <c>Vary</c> matches.</summary>
+    public bool TryMemory(CacheKey key, HttpRequest request, out CacheEntry entry, out StoredHttpResponse stored)
+    {
+        if (tier.TryGet(key, out entry))
+        {
+            stored = StoredHttpResponse.Of(entry, rules.ActAsCdn);
+            return stored.Matches(request);
+        }
+        stored = null!;
+        return false;
+    }
+
     /// <summary>
     /// The stored response for <paramref name="request"/>: from memory, else from Redis, which fills the memory tier
     /// with a fresh one unless something was invalidated since <paramref name="epoch"/>.
