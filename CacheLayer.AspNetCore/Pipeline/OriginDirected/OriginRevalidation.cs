@@ -36,7 +36,10 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
     {
         var http = request.Http.Request;
         var requestTime = Now;
-        var staleOnError = !stored.MustRevalidate && !stored.NoCache && requestTime - entry.ExpiresAt <= stored.StaleIfError;
+        // stale-if-error covers any 5xx; an origin the proxy could not reach (502, 504, a throw) leaves it to the disconnected rule.
+        var staleness = requestTime - entry.ExpiresAt;
+        var staleOnError = stored.MayServeStale && staleness <= stored.StaleIfError;
+        var staleOnUnreachable = stored.MayServeStale && (staleOnError || staleness <= rules.Unreachable);
         if (stored.ETag is { } etag)
         {
             http.Headers.IfNoneMatch = etag;
@@ -54,11 +57,12 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
             forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
                 response.StatusCode == StatusCodes.Status304NotModified
                 || (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+                || (staleOnUnreachable && OriginDirectedRules.IsUnreachable(response.StatusCode))
                 || verdict.Keep(this, request, response, "stale", generations), time);
         }
-        catch (Exception) when (staleOnError && !request.Http.Response.HasStarted)
+        catch (Exception) when (staleOnUnreachable && !request.Http.Response.HasStarted)
         {
-            await AnswerStaleAsync(request, entry, stored, conditions, null);
+            await AnswerStaleAsync(request, entry, stored, conditions, null, staleOnError ? "stale-if-error" : "origin-unreachable");
             return;
         }
         finally
@@ -81,9 +85,10 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
                 await StoredResponseWriter.WriteStoredAsync(request.Http, refreshed, updated, conditions, Now, "REVALIDATED", OriginCacheStatus.Revalidated(kept));
                 return;
             }
-            if (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+            if ((staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+                || (staleOnUnreachable && OriginDirectedRules.IsUnreachable(response.StatusCode)))
             {
-                await AnswerStaleAsync(request, entry, stored, conditions, response.StatusCode);
+                await AnswerStaleAsync(request, entry, stored, conditions, response.StatusCode, staleOnError ? "stale-if-error" : "origin-unreachable");
                 return;
             }
             await AnswerAsync(request, forwarded, verdict, requestTime, "stale", generations, conditions);
@@ -163,10 +168,10 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
     private Task<bool> StoreAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations generations) =>
         entries.StoreAsync(request.Route, request.Key, entry, stored, generations, request.Epoch, rules.KeptStale(stored));
 
-    private Task AnswerStaleAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, ClientConditions conditions, int? originStatus)
+    private Task AnswerStaleAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, ClientConditions conditions, int? originStatus, string detail)
     {
         var now = Now;
-        return StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, "stale-if-error", originStatus));
+        return StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, detail, originStatus));
     }
 
     /// <summary>Whether the origin's answer may be stored, decided once its status and headers are known.</summary>

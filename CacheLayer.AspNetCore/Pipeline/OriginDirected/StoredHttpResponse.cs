@@ -65,6 +65,9 @@ internal sealed class StoredHttpResponse
 
     public bool HasValidator => ETag is not null || LastModified is not null;
 
+    /// <summary>Neither <c>must-revalidate</c> (nor its kin) nor <c>no-cache</c>: it may answer stale where RFC 9111 allows.</summary>
+    public bool MayServeStale => !MustRevalidate && !NoCache;
+
     public TimeSpan StaleWhileRevalidate { get; }
 
     public TimeSpan StaleIfError { get; }
