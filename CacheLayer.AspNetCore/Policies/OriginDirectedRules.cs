@@ -61,7 +61,7 @@ internal sealed class OriginDirectedRules(IOptions<CacheLayerOptions> options)
         {
             return "set-cookie";
         }
-        if (StoredHttpResponse.VaryNames(headers.Vary) is ["*"])
+        if (VaryFields.Names(headers.Vary) is ["*"])
         {
             return "vary";
         }

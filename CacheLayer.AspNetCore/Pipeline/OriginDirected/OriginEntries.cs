@@ -109,7 +109,7 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
         }
         if (stored.Selected.Count > 0)
         {
-            await SetAsync(route, new CacheKey(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(stored.Selected)), entry, generations, grace);
+            await SetAsync(route, new CacheKey(key.Path, KeyQuery(key), VaryFields.VariantOf(stored.Selected)), entry, generations, grace);
         }
         if (entry.ExpiresAt > time.GetUtcNow() && !stored.NoCache)
         {
@@ -125,7 +125,7 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
     }
 
     private static CacheKey VariantKey(CacheKey key, HttpRequest request, StoredHttpResponse stored) =>
-        new(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(StoredHttpResponse.Select(request, stored.Selected.Select(selected => selected.Name).ToList())));
+        new(key.Path, KeyQuery(key), VaryFields.VariantOf(VaryFields.Select(request, stored.Selected.Select(selected => selected.Name).ToList())));
 
     private static string KeyQuery(CacheKey key) =>
         key.Value.Length > key.Path.Length && key.Value[key.Path.Length] == '?' ? key.Value[(key.Path.Length + 1)..].Split(CacheKey.VarySeparator)[0] : "";

@@ -183,7 +183,7 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
 
         public bool Keep(OriginRevalidation owner, OriginRequest request, HttpResponse response, string fwd, CacheGenerations? generations)
         {
-            var stored = StoredHttpResponse.From(response.Headers, request.Http.Request, StoredHttpResponse.VaryNames(response.Headers.Vary), owner.Rules.ActAsCdn);
+            var stored = StoredHttpResponse.From(response.Headers, request.Http.Request, VaryFields.Names(response.Headers.Vary), owner.Rules.ActAsCdn);
             var lifetime = owner.Rules.Lifetime(response.StatusCode, stored, owner.Now);
             var why = owner.Rules.WhyNotStored(request.Http.Request, response.StatusCode, response.Headers, stored, lifetime)
                 ?? (generations is null ? "store-unavailable" : null);

@@ -144,7 +144,7 @@ internal sealed class StoredHttpResponse
                 }
             }
         }
-        return new StoredHttpResponse(headers, Select(request, varyNames), actAsCdn);
+        return new StoredHttpResponse(headers, VaryFields.Select(request, varyNames), actAsCdn);
     }
 
     /// <summary>This response with <paramref name="update"/>'s header fields in place of its own (RFC 9111 §3.2), as a 304 or HEAD updates it.</summary>
@@ -172,40 +172,18 @@ internal sealed class StoredHttpResponse
         return new StoredHttpResponse(headers, Selected, actAsCdn);
     }
 
-    /// <summary>The request header values <paramref name="varyNames"/> select.</summary>
-    public static List<(string Name, string? Value)> Select(HttpRequest request, IReadOnlyList<string> varyNames)
-    {
-        var selected = new List<(string, string?)>(varyNames.Count);
-        foreach (var name in varyNames)
-        {
-            selected.Add((name, request.Headers.TryGetValue(name, out var value) ? Normalize(value) : null));
-        }
-        return selected;
-    }
-
     /// <summary>Whether <paramref name="request"/> sends what the stored request did for every header the response varies on.</summary>
     public bool Matches(HttpRequest request)
     {
         foreach (var (name, stored) in Selected)
         {
-            var sent = request.Headers.TryGetValue(name, out var value) ? Normalize(value) : null;
+            var sent = request.Headers.TryGetValue(name, out var value) ? VaryFields.Normalize(value) : null;
             if (!string.Equals(sent, stored, StringComparison.Ordinal))
             {
                 return false;
             }
         }
         return true;
-    }
-
-    /// <summary>The key suffix of this request's variant: the selected values, in the response's <c>Vary</c> order.</summary>
-    public static string VariantOf(List<(string Name, string? Value)> selected)
-    {
-        var builder = new StringBuilder();
-        foreach (var (name, value) in selected)
-        {
-            builder.Append(name.ToLowerInvariant()).Append(value is null ? "!" : "=" + value).Append(';');
-        }
-        return builder.ToString();
     }
 
     public string Encode()
@@ -225,34 +203,5 @@ internal sealed class StoredHttpResponse
             builder.Append('\n');
         }
         return builder.ToString();
-    }
-
-    /// <summary>The names a <c>Vary</c> field lists, lower-cased; ["*"] when it has <c>*</c>.</summary>
-    public static List<string> VaryNames(StringValues vary)
-    {
-        var names = new List<string>();
-        foreach (var field in vary)
-        {
-            foreach (var part in (field ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (part == "*")
-                {
-                    return ["*"];
-                }
-                var name = part.ToLowerInvariant();
-                if (!names.Contains(name))
-                {
-                    names.Add(name);
-                }
-            }
-        }
-        return names;
-    }
-
-    // Field values compare after joining lines with ", " and collapsing whitespace (RFC 9111 §4.1).
-    private static string Normalize(StringValues value)
-    {
-        var joined = string.Join(", ", value.Select(part => part?.Trim()));
-        return string.Join(' ', joined.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)).Replace(" ,", ",", StringComparison.Ordinal);
     }
 }
