@@ -23,6 +23,7 @@ internal sealed class ForwardedResponse : IDisposable
         _body = new DecidingBody(maxBodyBytes, _original, () =>
         {
             ResponseTime = time.GetUtcNow();
+            DecidedStatus = context.Response.StatusCode;
             return keep(context.Response);
         });
         _feature = new StreamResponseBodyFeature(_body, _original);
@@ -32,12 +33,16 @@ internal sealed class ForwardedResponse : IDisposable
     /// <summary>When the origin's status and headers arrived.</summary>
     public DateTimeOffset ResponseTime { get; private set; }
 
+    /// <summary>The status <c>keep</c> decided on.</summary>
+    private int DecidedStatus { get; set; }
+
     /// <summary>The body held in memory; null when the response went to the client as it streamed.</summary>
     public byte[]? Body { get; private set; }
 
     /// <summary>
     /// Runs <paramref name="next"/> (the origin) and holds or streams its answer. A throw propagates; a response
-    /// the client left during, or whose body ended short of its <c>Content-Length</c>, is not held.
+    /// the client left during, whose body ended short of its <c>Content-Length</c>, or that was replaced after its body
+    /// began (the proxy's own 502 when the origin's body broke off: YARP clears the response it has not sent), is not held.
     /// </summary>
     public static async Task<ForwardedResponse> RunAsync(HttpContext context, RequestDelegate next, int maxBodyBytes, Func<HttpResponse, bool> keep, TimeProvider time)
     {
@@ -54,7 +59,8 @@ internal sealed class ForwardedResponse : IDisposable
         forwarded._body.Decide();
         var held = forwarded._body.Held;
         var length = context.Response.ContentLength;
-        forwarded.Body = held is null || context.RequestAborted.IsCancellationRequested || (length is { } expected && expected != held.Length && !HttpMethods.IsHead(context.Request.Method)
+        forwarded.Body = held is null || context.RequestAborted.IsCancellationRequested || context.Response.StatusCode != forwarded.DecidedStatus
+            || (length is { } expected && expected != held.Length && !HttpMethods.IsHead(context.Request.Method)
                 && context.Response.StatusCode is not (StatusCodes.Status304NotModified or StatusCodes.Status204NoContent))
             ? null
             : held;
