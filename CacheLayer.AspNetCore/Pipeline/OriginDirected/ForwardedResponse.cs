@@ -16,11 +16,11 @@ internal sealed class ForwardedResponse : IDisposable
     private readonly DecidingBody _body;
     private readonly StreamResponseBodyFeature _feature;
 
-    private ForwardedResponse(HttpContext context, int maxBodyBytes, Func<HttpResponse, bool> keep, TimeProvider time)
+    private ForwardedResponse(HttpContext context, int maxBodyBytes, Func<HttpResponse, bool> keep, Action<HttpResponse> onTooLarge, TimeProvider time)
     {
         _context = context;
         _original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        _body = new DecidingBody(maxBodyBytes, _original, () =>
+        _body = new DecidingBody(maxBodyBytes, _original, () => onTooLarge(context.Response), () =>
         {
             ResponseTime = time.GetUtcNow();
             DecidedStatus = context.Response.StatusCode;
@@ -40,13 +40,15 @@ internal sealed class ForwardedResponse : IDisposable
     public byte[]? Body { get; private set; }
 
     /// <summary>
-    /// Runs <paramref name="next"/> (the origin) and holds or streams its answer. A throw propagates; a response
-    /// the client left during, whose body ended short of its <c>Content-Length</c>, or that was replaced after its body
+    /// Runs <paramref name="next"/> (the origin) and holds or streams its answer; a held answer that outgrows
+    /// <paramref name="maxBodyBytes"/> goes on to the client after <paramref name="onTooLarge"/> marks it. A throw
+    /// propagates; a response the client left during, whose body ended short of its <c>Content-Length</c>, or that was replaced after its body
     /// began (the proxy's own 502 when the origin's body broke off: YARP clears the response it has not sent), is not held.
     /// </summary>
-    public static async Task<ForwardedResponse> RunAsync(HttpContext context, RequestDelegate next, int maxBodyBytes, Func<HttpResponse, bool> keep, TimeProvider time)
+    public static async Task<ForwardedResponse> RunAsync(
+        HttpContext context, RequestDelegate next, int maxBodyBytes, Func<HttpResponse, bool> keep, Action<HttpResponse> onTooLarge, TimeProvider time)
     {
-        var forwarded = new ForwardedResponse(context, maxBodyBytes, keep, time);
+        var forwarded = new ForwardedResponse(context, maxBodyBytes, keep, onTooLarge, time);
         try
         {
             await next(context);
@@ -77,7 +79,7 @@ internal sealed class ForwardedResponse : IDisposable
 
     public void Dispose() => _body.Dispose();
 
-    private sealed class DecidingBody(int limit, IHttpResponseBodyFeature client, Func<bool> keep) : Stream
+    private sealed class DecidingBody(int limit, IHttpResponseBodyFeature client, Action tooLarge, Func<bool> keep) : Stream
     {
         private MemoryStream? _held;
         private bool _decided;
@@ -114,6 +116,7 @@ internal sealed class ForwardedResponse : IDisposable
                     return;
                 }
                 // Too large to keep: what was held and the rest go to the client as they come.
+                tooLarge();
                 await ReleaseAsync();
             }
             await client.Stream.WriteAsync(buffer, cancellationToken);
