@@ -139,11 +139,15 @@ public sealed class InvalidationTests(CacheServerFixture store) : GatewayTest(st
         var replica = await StartGatewayAsync();
         var maxLag = replica.Services.GetRequiredService<IOptions<CacheLayerOptions>>().Value.MemoryTier.MaxLag;
         Resource("/inv/shared");
-        using (var first = await GetAsync(Client, "/inv/shared"))
+        // The replica stores it, so holds it in its memory tier too; the writer reads it from the store.
+        using (var stored = await GetAsync(replica.Client, "/inv/shared"))
+        using (var fromMemory = await GetAsync(replica.Client, "/inv/shared"))
+        using (var fromStore = await GetAsync(Client, "/inv/shared"))
         {
-            Assert.Equal("MISS", first.XCache());
+            Assert.Equal("CacheLayer; fwd=miss; fwd-status=200; stored", GatewayStatus(stored));
+            Assert.Equal("memory", fromMemory.HitTier());
+            Assert.Equal("HIT", fromStore.XCache());
         }
-        await WarmAsync(replica.Client, "/inv/shared");
         Assert.Equal(1, Origin.Count("/inv/shared"));
 
         using var write = await SendAsync(Client, HttpMethod.Put, "/inv/shared");
