@@ -21,6 +21,14 @@ public sealed class CacheLayerOptions
     /// <summary>Longest a single cache-store call may take before the request goes to the origin instead.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long an invalidation waits for the store's online replicas to hold it (Redis <c>WAIT</c>) before it counts
+    /// as missed: deferred, kept and applied again (to whichever server is master by then), with this process reading
+    /// the origin meanwhile, so a failover to a replica that missed it cannot bring back what it removed. A store
+    /// without replicas never waits. Zero: do not wait (a failover may then serve data an invalidation removed).
+    /// </summary>
+    public TimeSpan ReplicaAckTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often, while the store is failing, a background probe checks whether it answers again.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -15,6 +15,7 @@ internal sealed class CacheLayerOptionsValidator : IValidateOptions<CacheLayerOp
         var builder = new ValidateOptionsResultBuilder();
         Check(builder, nameof(options.KeyPrefix), options.KeyPrefix.Length, 0, 128, "characters");
         Check(builder, nameof(options.OperationTimeout), options.OperationTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
+        Check(builder, nameof(options.ReplicaAckTimeout), options.ReplicaAckTimeout, TimeSpan.Zero, TimeSpan.FromSeconds(30));
         Check(builder, nameof(options.ProbeInterval), options.ProbeInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
         Check(builder, nameof(options.CollapseTimeout), options.CollapseTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Check(builder, nameof(options.MaxKeyLength), options.MaxKeyLength, 32, 65_536);

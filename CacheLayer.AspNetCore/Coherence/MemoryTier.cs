@@ -12,17 +12,24 @@ namespace CacheLayer.AspNetCore.Coherence;
 /// Coherence: every invalidation, local or read from the log of the other replicas, removes what it
 /// covers; while this replica is behind the log by more than <see cref="CacheLayerMemoryTierOptions.MaxLag"/>
 /// (see <see cref="InvalidationSync"/>), the tier is unused. An epoch, advanced by every invalidation,
-/// stops a read that began before one from filling the tier after it.
+/// stops a read that began before one from filling the tier after it. An invalidation finds what it covers through
+/// <see cref="MemoryTierIndex"/>, so it costs the entries it covers, not the size of the tier.
 /// </summary>
 internal sealed class MemoryTier : IDisposable
 {
     // Per-entry bookkeeping (dictionary slot, entry object, key) counted against the byte budget.
     private const long EntryOverheadBytes = 256;
+    // What an entry adds to the index (its key's registration and path membership), and each of its tags: counted too,
+    // so the index is bounded by the same budget.
+    private const long IndexOverheadBytes = 128;
+    private const long IndexBytesPerTag = 32;
 
     private readonly MemoryCache? _cache;
     private readonly InvalidationSync _sync;
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxAge;
+    private readonly MemoryTierIndex _index = new();
+    private readonly PostEvictionCallbackRegistration _unindex;
     private long _epoch;
 
     public MemoryTier(IOptions<CacheLayerOptions> options, InvalidationSync sync, TimeProvider time, CacheMetrics metrics)
@@ -31,6 +38,11 @@ internal sealed class MemoryTier : IDisposable
         _sync = sync;
         _time = time;
         _maxAge = settings.MaxAge;
+        _unindex = new PostEvictionCallbackRegistration
+        {
+            EvictionCallback = static (_, value, _, index) => ((MemoryTierIndex)index!).Remove((MemoryTierEntry)value!),
+            State = _index,
+        };
         if (settings.Enabled)
         {
             _cache = new MemoryCache(new MemoryCacheOptions
@@ -56,9 +68,18 @@ internal sealed class MemoryTier : IDisposable
     /// <summary>The bytes the entries held count against the budget (body, key and overhead each).</summary>
     public long SizeBytes => _cache?.GetCurrentStatistics()?.CurrentEstimatedSize ?? 0;
 
+    /// <summary>Keys the invalidation index holds: at most <see cref="Count"/>, plus entries whose eviction callbacks are still queued.</summary>
+    internal int IndexedKeys => _index.Keys;
+
+    /// <summary>Entry objects the invalidation index holds (a replaced one counts until its eviction callback ran).</summary>
+    internal int IndexedEntries => _index.Entries;
+
+    /// <summary>Entries the invalidations examined, in all: what they cost.</summary>
+    internal long InvalidationVisits => _index.Visited;
+
     public bool TryGet(CacheKey key, out CacheEntry entry)
     {
-        if (IsActive && _cache!.TryGetValue(key.Value, out TierEntry? found) && found is not null)
+        if (IsActive && _cache!.TryGetValue(key.Value, out MemoryTierEntry? found) && found is not null)
         {
             entry = found.Entry;
             return true;
@@ -74,10 +95,15 @@ internal sealed class MemoryTier : IDisposable
         {
             return;
         }
-        _cache!.Set(key.Value, new TierEntry(key, entry, tags), new MemoryCacheEntryOptions
+        var held = new MemoryTierEntry(key, entry, tags);
+        // Indexed before the cache holds it: its eviction callback, whenever the cache lets it go, finds it there.
+        _index.Add(held);
+        _cache!.Set(key.Value, held, new MemoryCacheEntryOptions
         {
             AbsoluteExpiration = Min(entry.ExpiresAt, _time.GetUtcNow() + _maxAge),
-            Size = entry.Body.Length + (key.Value.Length + (entry.ContentType?.Length ?? 0) + entry.ETag.Length) * sizeof(char) + EntryOverheadBytes,
+            Size = entry.Body.Length + (key.Value.Length + (entry.ContentType?.Length ?? 0) + entry.ETag.Length + (entry.Headers?.Length ?? 0)) * sizeof(char)
+                + EntryOverheadBytes + IndexOverheadBytes + IndexBytesPerTag * tags.Count,
+            PostEvictionCallbacks = { _unindex },
         });
         // An invalidation that ran between the check above and the set may have missed this entry.
         if (Epoch != epoch)
@@ -95,24 +121,20 @@ internal sealed class MemoryTier : IDisposable
         }
         if (invalidation.Kind == CacheInvalidationKind.All)
         {
+            // The eviction callbacks empty the index.
             _cache.Clear();
             return;
         }
-        foreach (var key in _cache.Keys)
+        // Only the eviction callbacks unregister: a key removed here and set again at once stays indexed.
+        foreach (var key in _index.Covered(invalidation))
         {
-            if (_cache.TryGetValue(key, out TierEntry? entry) && entry is not null
-                && (invalidation.Kind == CacheInvalidationKind.Tag ? entry.Tags.Contains(invalidation.Value) : invalidation.Covers(entry.Key)))
-            {
-                _cache.Remove(key);
-            }
+            _cache.Remove(key);
         }
     }
 
     private static DateTimeOffset Min(DateTimeOffset first, DateTimeOffset second) => first < second ? first : second;
 
     public void Dispose() => _cache?.Dispose();
-
-    private sealed record TierEntry(CacheKey Key, CacheEntry Entry, IReadOnlyList<string> Tags);
 
     private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
     {

@@ -26,6 +26,7 @@ internal static class PipelineServiceCollectionExtensions
         .AddSingleton<OriginDirectedRules>()
         .AddSingleton<OriginEntries>()
         .AddSingleton<OriginRevalidation>()
+        .AddSingleton<OriginBackgroundRevalidation>()
         .AddSingleton<OriginDirectedResponses>()
         .AddSingleton<OriginWriteInvalidations>();
 }

@@ -29,8 +29,17 @@ internal sealed class OriginDirectedRules(IOptions<CacheLayerOptions> options)
             kept = Max(kept, Min(stored.StaleWhileRevalidate, _settings.KeepStale));
             kept = Max(kept, Min(stored.StaleIfError, _settings.KeepStale));
         }
-        return kept;
+        return stored.MayServeStale ? Max(kept, Unreachable) : kept;
     }
+
+    /// <summary>
+    /// How long past its freshness a response may answer while the origin cannot be reached (RFC 9111 §4.2.4: a
+    /// disconnected cache): <see cref="CacheLayerOptions.Grace"/>, at most <see cref="CacheLayerOriginDirectedOptions.KeepStale"/>.
+    /// </summary>
+    public TimeSpan Unreachable { get; } = Min(options.Value.Grace, options.Value.OriginDirected.KeepStale);
+
+    /// <summary>Whether the origin's answer means it could not be reached: a proxy's 502 or 504.</summary>
+    public static bool IsUnreachable(int status) => status is StatusCodes.Status502BadGateway or StatusCodes.Status504GatewayTimeout;
 
     /// <summary>Why a response may not be stored; null when it may.</summary>
     public string? WhyNotStored(HttpRequest request, int status, IHeaderDictionary headers, StoredHttpResponse stored, TimeSpan? lifetime)
@@ -52,7 +61,7 @@ internal sealed class OriginDirectedRules(IOptions<CacheLayerOptions> options)
         {
             return "set-cookie";
         }
-        if (StoredHttpResponse.VaryNames(headers.Vary) is ["*"])
+        if (VaryFields.Names(headers.Vary) is ["*"])
         {
             return "vary";
         }

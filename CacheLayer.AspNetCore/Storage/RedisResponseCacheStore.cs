@@ -213,7 +213,20 @@ internal sealed class RedisResponseCacheStore(
         return trimmed;
     }
 
-    public async Task<TimeSpan> PingAsync() => await (await redis.DatabaseAsync()).PingAsync();
+    /// <summary>
+    /// The recovery's probe. With no master among the servers the client is connected to (the master went away), it
+    /// first asks every server its role again: a replica promoted since is found now, rather than at the client's
+    /// next periodic check (up to a minute), so invalidations deferred meanwhile are applied to it and caching resumes.
+    /// </summary>
+    public async Task<TimeSpan> PingAsync()
+    {
+        var multiplexer = await redis.GetAsync();
+        if (!multiplexer.GetServers().Any(server => server.IsConnected && !server.IsReplica))
+        {
+            await multiplexer.ConfigureAsync();
+        }
+        return await multiplexer.GetDatabase().PingAsync();
+    }
 
     private static long? TokenOf(RedisValue value) => value.TryParse(out long token) ? token : null;
 }

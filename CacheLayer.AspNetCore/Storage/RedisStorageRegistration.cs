@@ -44,6 +44,7 @@ internal static class RedisStorageRegistration
         services.AddSingleton<RedisInvalidations>();
         services.AddSingleton<IResponseCacheStore, RedisResponseCacheStore>();
         services.AddSingleton<IInvalidationLogStore, RedisInvalidationLog>();
+        services.AddSingleton<IStoreReplication, RedisReplication>();
         services.AddSingleton<IStatisticsStore, RedisStatistics>();
         return services;
     }

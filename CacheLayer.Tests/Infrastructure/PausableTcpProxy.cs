@@ -25,7 +25,9 @@ public sealed class PausableTcpProxy : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
-    public string ConnectionString => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
 
     public void Pause() => Interlocked.Exchange(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
@@ -72,7 +74,9 @@ public sealed class PausableTcpProxy : IAsyncDisposable
                 continue;
             }
 
-            var upstream = new TcpClient();
+            // No Nagle: small writes (a replica's acknowledgement) pass at once, as they would without the proxy.
+            client.NoDelay = true;
+            var upstream = new TcpClient { NoDelay = true };
             await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stopping.Token);
             lock (_connections)
             {

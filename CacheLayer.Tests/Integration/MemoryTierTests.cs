@@ -81,7 +81,7 @@ public sealed class MemoryTierTests(CacheServerFixture store)
             using var response = await client.GetAsync($"/api/posts/?page={page}");
         }
 
-        // Each entry counts its body (43 bytes), key and a 256-byte overhead: at most 4096 / 300 of them.
+        // Each entry counts its body (43 bytes), its key and over 256 bytes of overhead: at most 4096 / 300 of them.
         Assert.InRange(api.Service<MemoryTier>().Count, 1, 4096 / 300);
     }
 

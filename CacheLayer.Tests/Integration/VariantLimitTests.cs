@@ -117,6 +117,10 @@ public sealed class VariantLimitTests(CacheServerFixture store) : IAsyncLifetime
         await Parallel.ForEachAsync(Enumerable.Range(1, 1199), async (page, _) =>
             Assert.Equal(StoreOutcome.Stored, await large.SetAsync(new CacheKey(path, $"page={page}"), Entry(DateTimeOffset.UtcNow, 60), generations, ["posts"])));
         Assert.Equal(1200, await store.CountEntriesAsync(api.KeyPrefix));
+        // The stores' bookkeeping is written in batches after they return: let it land before the invalidation is traced
+        // (a loaded machine flushed a 256-write batch inside the trace).
+        var indexed = new RedisLayout(api.KeyPrefix).ExpiryShard(RedisLayout.KeyShardOf(path));
+        await Eventually.TrueAsync(() => store.Redis.SortedSetLength(indexed) >= 1200, timeoutSeconds: 30);
 
         var server = store.RedisServer;
         var slower = (await server.ConfigGetAsync("slowlog-log-slower-than")).Single().Value;

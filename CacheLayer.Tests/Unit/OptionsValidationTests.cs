@@ -9,6 +9,8 @@ public class OptionsValidationTests
     [Theory]
     [InlineData("CacheLayer:OperationTimeout", "00:00:00")]
     [InlineData("CacheLayer:OperationTimeout", "00:05:00")]
+    [InlineData("CacheLayer:ReplicaAckTimeout", "-00:00:01")]
+    [InlineData("CacheLayer:ReplicaAckTimeout", "00:01:00")]
     [InlineData("CacheLayer:TopKeysCapacity", "0")]
     [InlineData("Demo:Origin:LatencyMs", "-1")]
     [InlineData("CacheLayer:Grace", "-00:00:01")]

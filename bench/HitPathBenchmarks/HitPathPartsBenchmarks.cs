@@ -95,7 +95,7 @@ public class HitPathPartsBenchmarks
     {
         var names = _endpoint.Policy.VaryKeyNames;
         var count = 0;
-        for (var i = 0; i < names.Count; i++)
+        for (var i = 0; i < names.Length; i++)
         {
             count += names[i].KeyName.Length;
         }

@@ -43,6 +43,10 @@ internal readonly struct ClientConditions
         return taken is null ? default : new ClientConditions(Find(taken, HeaderNames.IfNoneMatch), Find(taken, HeaderNames.IfModifiedSince), taken);
     }
 
+    /// <summary>The conditional headers, left on <paramref name="request"/> (for an answer the cache gives without asking the origin).</summary>
+    public static ClientConditions Read(HttpRequest request) =>
+        new(request.Headers.IfNoneMatch, request.Headers.IfModifiedSince, null);
+
     /// <summary>Puts them back (the rest of the pipeline, and logs, see the request as the client sent it).</summary>
     public void Restore(HttpRequest request)
     {

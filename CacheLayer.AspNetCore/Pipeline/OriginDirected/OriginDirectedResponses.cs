@@ -18,7 +18,7 @@ namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
 /// one the origin is asked and its answer stored if its headers allow. Upgrades and range requests pass through.
 /// </summary>
 internal sealed class OriginDirectedResponses(
-    OriginEntries entries, OriginRevalidation revalidation, CacheStatistics statistics, CacheMetrics metrics, IOptions<CacheLayerOptions> options)
+    OriginEntries entries, OriginRevalidation revalidation, OriginBackgroundRevalidation background, CacheStatistics statistics, CacheMetrics metrics, IOptions<CacheLayerOptions> options)
 {
     private readonly int _maxKeyLength = options.Value.MaxKeyLength;
 
@@ -42,12 +42,25 @@ internal sealed class OriginDirectedResponses(
         {
             return BypassAsync(context, route, next, "key-too-long");
         }
-        return ReadAsync(new OriginRequest(context, route, next, key, directives, entries.Epoch));
+        var origin = new OriginRequest(context, route, next, key, directives, entries.Epoch);
+        if (directives.IsEmpty && request.Headers.Range.Count == 0 && request.Headers.Authorization.Count == 0 && !origin.NoCache
+            && entries.TryMemory(key, request, out var entry, out var stored) && !stored.NoCache)
+        {
+            // The hot path: a fresh response in memory, no request directive to weigh, no await.
+            var now = revalidation.Now;
+            if (entry.ExpiresAt > now)
+            {
+                statistics.Hit(key);
+                metrics.Hit(route, CacheTier.Memory);
+                return StoredResponseWriter.WriteStoredAsync(context, entry, stored, ClientConditions.Read(request), now, "HIT", OriginCacheStatus.Hit(entry, now, CacheTier.Memory));
+            }
+        }
+        return ReadAsync(origin);
     }
 
     private async Task ReadAsync(OriginRequest request)
     {
-        var found = await entries.FindAsync(request.Route, request.Key, request.Http.Request);
+        var found = await entries.FindAsync(request.Route, request.Key, request.Http.Request, request.Epoch);
         var conditions = ClientConditions.Take(request.Http.Request);
         try
         {
@@ -121,6 +134,10 @@ internal sealed class OriginDirectedResponses(
                 statistics.Hit(request.Key);
                 metrics.Stale(request.Route, StaleReason.WhileRevalidate);
                 await StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, detail));
+                if (detail == "stale-while-revalidate")
+                {
+                    background.Start(request, entry, stored, found.Generations);
+                }
                 return;
             }
         }

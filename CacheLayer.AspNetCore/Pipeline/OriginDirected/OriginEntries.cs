@@ -24,7 +24,23 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
 {
     public long Epoch => tier.Epoch;
 
-    public async Task<FoundResponse> FindAsync(string route, CacheKey key, HttpRequest request)
+    /// <summary>The response in this process's memory tier for <paramref name="request"/>, when its <c>Vary</c> matches.</summary>
+    public bool TryMemory(CacheKey key, HttpRequest request, out CacheEntry entry, out StoredHttpResponse stored)
+    {
+        if (tier.TryGet(key, out entry))
+        {
+            stored = StoredHttpResponse.Of(entry, rules.ActAsCdn);
+            return stored.Matches(request);
+        }
+        stored = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// The stored response for <paramref name="request"/>: from memory, else from Redis, which fills the memory tier
+    /// with a fresh one unless something was invalidated since <paramref name="epoch"/>.
+    /// </summary>
+    public async Task<FoundResponse> FindAsync(string route, CacheKey key, HttpRequest request, long epoch)
     {
         if (tier.TryGet(key, out var remembered))
         {
@@ -51,6 +67,10 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
         var found = StoredHttpResponse.Of(entry, rules.ActAsCdn);
         if (found.Matches(request))
         {
+            if (lookup.Value.Entry is not null && !found.NoCache && entry.ExpiresAt > time.GetUtcNow())
+            {
+                tier.Set(key, entry, [], epoch);
+            }
             return new FoundResponse(entry, found, CacheTier.Redis, generations, true);
         }
         if (found.Selected.Count == 0)
@@ -89,7 +109,7 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
         }
         if (stored.Selected.Count > 0)
         {
-            await SetAsync(route, new CacheKey(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(stored.Selected)), entry, generations, grace);
+            await SetAsync(route, new CacheKey(key.Path, KeyQuery(key), VaryFields.VariantOf(stored.Selected)), entry, generations, grace);
         }
         if (entry.ExpiresAt > time.GetUtcNow() && !stored.NoCache)
         {
@@ -105,7 +125,7 @@ internal sealed class OriginEntries(SharedReads reads, MemoryTier tier, CacheSto
     }
 
     private static CacheKey VariantKey(CacheKey key, HttpRequest request, StoredHttpResponse stored) =>
-        new(key.Path, KeyQuery(key), StoredHttpResponse.VariantOf(StoredHttpResponse.Select(request, stored.Selected.Select(selected => selected.Name).ToList())));
+        new(key.Path, KeyQuery(key), VaryFields.VariantOf(VaryFields.Select(request, stored.Selected.Select(selected => selected.Name).ToList())));
 
     private static string KeyQuery(CacheKey key) =>
         key.Value.Length > key.Path.Length && key.Value[key.Path.Length] == '?' ? key.Value[(key.Path.Length + 1)..].Split(CacheKey.VarySeparator)[0] : "";

@@ -37,7 +37,10 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
     {
         var http = request.Http.Request;
         var requestTime = Now;
-        var staleOnError = !stored.MustRevalidate && !stored.NoCache && requestTime - entry.ExpiresAt <= stored.StaleIfError;
+        // stale-if-error covers any 5xx; an origin the proxy could not reach (502, 504, a throw) leaves it to the disconnected rule.
+        var staleness = requestTime - entry.ExpiresAt;
+        var staleOnError = stored.MayServeStale && staleness <= stored.StaleIfError;
+        var staleOnUnreachable = stored.MayServeStale && (staleOnError || staleness <= rules.Unreachable);
         if (stored.ETag is { } etag)
         {
             http.Headers.IfNoneMatch = etag;
@@ -55,11 +58,12 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
             forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
                 response.StatusCode == StatusCodes.Status304NotModified
                 || (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+                || (staleOnUnreachable && OriginDirectedRules.IsUnreachable(response.StatusCode))
                 || verdict.Keep(this, request, response, "stale", generations), response => TooLarge(response, "stale"), time);
         }
-        catch (Exception) when (staleOnError && !request.Http.Response.HasStarted)
+        catch (Exception) when (staleOnUnreachable && !request.Http.Response.HasStarted)
         {
-            await AnswerStaleAsync(request, entry, stored, conditions, null);
+            await AnswerStaleAsync(request, entry, stored, conditions, null, staleOnError ? "stale-if-error" : "origin-unreachable");
             return;
         }
         finally
@@ -77,21 +81,69 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
             }
             if (response.StatusCode == StatusCodes.Status304NotModified)
             {
-                var updated = stored.UpdatedBy(response.Headers, rules.ActAsCdn);
-                var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
-                var lifetime = rules.Lifetime(entry.StatusCode, updated, forwarded.ResponseTime) ?? TimeSpan.Zero;
-                var refreshed = new CacheEntry(entry.StatusCode, entry.ContentType, "", entry.Body, born, born + lifetime) { Headers = updated.Encode(), Decoded = updated };
+                var (refreshed, updated) = Refreshed(entry, stored, response, requestTime, forwarded.ResponseTime);
                 var kept = generations is not null && await StoreAsync(request, refreshed, updated, generations);
                 await StoredResponseWriter.WriteStoredAsync(request.Http, refreshed, updated, conditions, Now, "REVALIDATED", OriginCacheStatus.Revalidated(kept));
                 return;
             }
-            if (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+            if ((staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
+                || (staleOnUnreachable && OriginDirectedRules.IsUnreachable(response.StatusCode)))
             {
-                await AnswerStaleAsync(request, entry, stored, conditions, response.StatusCode);
+                await AnswerStaleAsync(request, entry, stored, conditions, response.StatusCode, staleOnError ? "stale-if-error" : "origin-unreachable");
                 return;
             }
             await AnswerAsync(request, forwarded, verdict, requestTime, "stale", generations, conditions);
         }
+    }
+
+    /// <summary>
+    /// Validates a stored response on a detached request (no client waits): a 304 refreshes it, a storable answer
+    /// replaces it, anything else leaves it as it is.
+    /// </summary>
+    public async Task RefreshAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations? generations)
+    {
+        var http = request.Http.Request;
+        var requestTime = Now;
+        if (stored.ETag is { } etag)
+        {
+            http.Headers.IfNoneMatch = etag;
+        }
+        if (stored.LastModified is { } lastModified)
+        {
+            http.Headers.IfModifiedSince = lastModified;
+        }
+        var verdict = new Verdict();
+        using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
+            response.StatusCode == StatusCodes.Status304NotModified || verdict.Keep(this, request, response, "stale", generations), _ => { }, time);
+        var response = request.Http.Response;
+        if (forwarded.Body is not { } body || generations is null)
+        {
+            return;
+        }
+        if (response.StatusCode == StatusCodes.Status304NotModified)
+        {
+            var (refreshed, updated) = Refreshed(entry, stored, response, requestTime, forwarded.ResponseTime);
+            await StoreAsync(request, refreshed, updated, generations);
+        }
+        else if (verdict.Stored is { } replacing)
+        {
+            var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
+            var replacement = new CacheEntry(response.StatusCode, response.ContentType, "", body, born, born + (verdict.Lifetime ?? TimeSpan.Zero))
+            {
+                Headers = replacing.Encode(),
+                Decoded = replacing,
+            };
+            await StoreAsync(request, replacement, replacing, generations);
+        }
+    }
+
+    /// <summary>A stored response refreshed by a 304 (RFC 9111 §4.3.4): its fields updated, its age and freshness from the 304.</summary>
+    private (CacheEntry Entry, StoredHttpResponse Stored) Refreshed(CacheEntry entry, StoredHttpResponse stored, HttpResponse notModified, DateTimeOffset requestTime, DateTimeOffset responseTime)
+    {
+        var updated = stored.UpdatedBy(notModified.Headers, rules.ActAsCdn);
+        var born = OriginDirectedRules.BornAt(notModified.Headers, requestTime, responseTime);
+        var lifetime = rules.Lifetime(entry.StatusCode, updated, responseTime) ?? TimeSpan.Zero;
+        return (new CacheEntry(entry.StatusCode, entry.ContentType, "", entry.Body, born, born + lifetime) { Headers = updated.Encode(), Decoded = updated }, updated);
     }
 
     private async Task AnswerAsync(OriginRequest request, ForwardedResponse forwarded, Verdict verdict, DateTimeOffset requestTime, string fwd, CacheGenerations? generations, ClientConditions conditions)
@@ -120,10 +172,10 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
     private Task<bool> StoreAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations generations) =>
         entries.StoreAsync(request.Route, request.Key, entry, stored, generations, request.Epoch, rules.KeptStale(stored));
 
-    private Task AnswerStaleAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, ClientConditions conditions, int? originStatus)
+    private Task AnswerStaleAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, ClientConditions conditions, int? originStatus, string detail)
     {
         var now = Now;
-        return StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, "stale-if-error", originStatus));
+        return StoredResponseWriter.WriteStoredAsync(request.Http, entry, stored, conditions, now, "STALE", OriginCacheStatus.Stale(entry, now, detail, originStatus));
     }
 
     /// <summary>Whether the origin's answer may be stored, decided once its status and headers are known.</summary>
@@ -135,7 +187,7 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
 
         public bool Keep(OriginRevalidation owner, OriginRequest request, HttpResponse response, string fwd, CacheGenerations? generations)
         {
-            var stored = StoredHttpResponse.From(response.Headers, request.Http.Request, StoredHttpResponse.VaryNames(response.Headers.Vary), owner.Rules.ActAsCdn);
+            var stored = StoredHttpResponse.From(response.Headers, request.Http.Request, VaryFields.Names(response.Headers.Vary), owner.Rules.ActAsCdn);
             var lifetime = owner.Rules.Lifetime(response.StatusCode, stored, owner.Now);
             var why = owner.Rules.WhyNotStored(request.Http.Request, response.StatusCode, response.Headers, stored, lifetime)
                 ?? (generations is null ? "store-unavailable" : null);

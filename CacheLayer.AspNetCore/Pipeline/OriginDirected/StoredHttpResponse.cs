@@ -9,7 +9,7 @@ namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
 
 /// <summary>
 /// An origin's stored response as the origin-directed pipeline reads it: its header fields (all but the
-/// hop-by-hop ones, <c>Set-Cookie</c> and <c>Age</c>), the request header values its <c>Vary</c> selected, and
+/// hop-by-hop ones, <c>Set-Cookie</c>, <c>Age</c> and <c>X-Cache</c>), the request header values its <c>Vary</c> selected, and
 /// what its <c>Cache-Control</c> (or, acting as a CDN, <c>CDN-Cache-Control</c>) says about reusing it.
 /// Encoded into <see cref="CacheEntry.Headers"/>: one <c>name:value</c> per line, a selected request header
 /// as <c>?name:value</c> (or <c>?name</c> when the request did not send it).
@@ -20,7 +20,7 @@ internal sealed class StoredHttpResponse
     {
         HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.ProxyAuthenticate, "Proxy-Authentication-Info",
         HeaderNames.ProxyConnection, HeaderNames.TE, HeaderNames.Trailer, HeaderNames.TransferEncoding, HeaderNames.Upgrade,
-        HeaderNames.SetCookie, HeaderNames.Age, CacheHeaders.XCache, CacheHeaders.CacheStatus,
+        HeaderNames.SetCookie, HeaderNames.Age, CacheHeaders.XCache,
     };
 
     private StoredHttpResponse(List<KeyValuePair<string, string>> headers, List<(string Name, string? Value)> selected, bool actAsCdn)
@@ -41,6 +41,13 @@ internal sealed class StoredHttpResponse
 
     public List<KeyValuePair<string, string>> Headers { get; }
 
+    /// <summary>The header fields grouped by name, built once: a hit sets each with one assignment.</summary>
+    public KeyValuePair<string, StringValues>[] Fields => _fields ??= [.. Headers
+        .GroupBy(header => header.Key, StringComparer.OrdinalIgnoreCase)
+        .Select(group => new KeyValuePair<string, StringValues>(group.Key, new StringValues([.. group.Select(header => header.Value)])))];
+
+    private KeyValuePair<string, StringValues>[]? _fields;
+
     /// <summary>The request header values the response's <c>Vary</c> named, as the stored request sent them (null: not sent).</summary>
     public List<(string Name, string? Value)> Selected { get; }
 
@@ -57,6 +64,9 @@ internal sealed class StoredHttpResponse
     public string? LastModified { get; }
 
     public bool HasValidator => ETag is not null || LastModified is not null;
+
+    /// <summary>Neither <c>must-revalidate</c> (nor its kin) nor <c>no-cache</c>: it may answer stale where RFC 9111 allows.</summary>
+    public bool MayServeStale => !MustRevalidate && !NoCache;
 
     public TimeSpan StaleWhileRevalidate { get; }
 
@@ -134,7 +144,7 @@ internal sealed class StoredHttpResponse
                 }
             }
         }
-        return new StoredHttpResponse(headers, Select(request, varyNames), actAsCdn);
+        return new StoredHttpResponse(headers, VaryFields.Select(request, varyNames), actAsCdn);
     }
 
     /// <summary>This response with <paramref name="update"/>'s header fields in place of its own (RFC 9111 §3.2), as a 304 or HEAD updates it.</summary>
@@ -162,40 +172,18 @@ internal sealed class StoredHttpResponse
         return new StoredHttpResponse(headers, Selected, actAsCdn);
     }
 
-    /// <summary>The request header values <paramref name="varyNames"/> select.</summary>
-    public static List<(string Name, string? Value)> Select(HttpRequest request, IReadOnlyList<string> varyNames)
-    {
-        var selected = new List<(string, string?)>(varyNames.Count);
-        foreach (var name in varyNames)
-        {
-            selected.Add((name, request.Headers.TryGetValue(name, out var value) ? Normalize(value) : null));
-        }
-        return selected;
-    }
-
     /// <summary>Whether <paramref name="request"/> sends what the stored request did for every header the response varies on.</summary>
     public bool Matches(HttpRequest request)
     {
         foreach (var (name, stored) in Selected)
         {
-            var sent = request.Headers.TryGetValue(name, out var value) ? Normalize(value) : null;
+            var sent = request.Headers.TryGetValue(name, out var value) ? VaryFields.Normalize(value) : null;
             if (!string.Equals(sent, stored, StringComparison.Ordinal))
             {
                 return false;
             }
         }
         return true;
-    }
-
-    /// <summary>The key suffix of this request's variant: the selected values, in the response's <c>Vary</c> order.</summary>
-    public static string VariantOf(List<(string Name, string? Value)> selected)
-    {
-        var builder = new StringBuilder();
-        foreach (var (name, value) in selected)
-        {
-            builder.Append(name.ToLowerInvariant()).Append(value is null ? "!" : "=" + value).Append(';');
-        }
-        return builder.ToString();
     }
 
     public string Encode()
@@ -215,34 +203,5 @@ internal sealed class StoredHttpResponse
             builder.Append('\n');
         }
         return builder.ToString();
-    }
-
-    /// <summary>The names a <c>Vary</c> field lists, lower-cased; ["*"] when it has <c>*</c>.</summary>
-    public static List<string> VaryNames(StringValues vary)
-    {
-        var names = new List<string>();
-        foreach (var field in vary)
-        {
-            foreach (var part in (field ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (part == "*")
-                {
-                    return ["*"];
-                }
-                var name = part.ToLowerInvariant();
-                if (!names.Contains(name))
-                {
-                    names.Add(name);
-                }
-            }
-        }
-        return names;
-    }
-
-    // Field values compare after joining lines with ", " and collapsing whitespace (RFC 9111 §4.1).
-    private static string Normalize(StringValues value)
-    {
-        var joined = string.Join(", ", value.Select(part => part?.Trim()));
-        return string.Join(' ', joined.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)).Replace(" ,", ",", StringComparison.Ordinal);
     }
 }

@@ -18,9 +18,9 @@ internal static class StoredResponseWriter
     {
         var response = context.Response;
         response.Headers.Clear();
-        foreach (var (name, value) in stored.Headers)
+        foreach (var (name, values) in stored.Fields)
         {
-            response.Headers.Append(name, value);
+            response.Headers[name] = values;
         }
         var age = now > entry.StoredAt ? (long)(now - entry.StoredAt).TotalSeconds : 0;
         response.Headers.Age = age.ToString(CultureInfo.InvariantCulture);
@@ -32,9 +32,9 @@ internal static class StoredResponseWriter
     {
         var response = context.Response;
         response.Headers.Clear();
-        foreach (var (name, value) in stored.Headers)
+        foreach (var (name, values) in stored.Fields)
         {
-            response.Headers.Append(name, value);
+            response.Headers[name] = values;
         }
         response.Headers.Age = (now > entry.StoredAt ? (long)(now - entry.StoredAt).TotalSeconds : 0).ToString(CultureInfo.InvariantCulture);
         Mark(response, "HIT", cacheStatus, "hit");
@@ -70,7 +70,9 @@ internal static class StoredResponseWriter
     public static void Mark(HttpResponse response, string xCache, string cacheStatus, string trace)
     {
         response.Headers[CacheHeaders.XCache] = xCache;
-        response.Headers[CacheHeaders.CacheStatus] = cacheStatus;
+        // RFC 9211: each cache adds its entry after those of the caches nearer the origin.
+        var upstream = response.Headers[CacheHeaders.CacheStatus];
+        response.Headers[CacheHeaders.CacheStatus] = upstream.Count == 0 ? cacheStatus : $"{upstream}, {cacheStatus}";
         CacheHeaders.Trace(response, trace, null);
     }
 
