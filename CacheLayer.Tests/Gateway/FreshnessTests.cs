@@ -85,8 +85,8 @@ public sealed class FreshnessTests(CacheServerFixture store) : GatewayTest(store
         using var first = await GetAsync("/expires");
         using var second = await GetAsync("/expires");
 
-        Assert.Equal("MISS", second.XCache());
-        Assert.Contains("detail=no-freshness", GatewayStatus(second));
+        // Kept at most to answer while the origin is unreachable (CacheLayer:Grace), never served as it is.
+        Assert.True(second.XCache() is not ("HIT" or "STALE"), Describe(second));
         Assert.Equal("expired", await BodyOf(second));
         Assert.Equal(2, Origin.Count("/expires"));
     }

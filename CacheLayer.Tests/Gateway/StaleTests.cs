@@ -68,20 +68,30 @@ public sealed class StaleTests(CacheServerFixture store) : GatewayTest(store)
     {
         Scripted("/stale/sie-down", "max-age=60, stale-if-error=300", () => null);
         Scripted("/stale/plain-down", "max-age=60", () => null);
+        Scripted("/stale/must-down", "max-age=60, must-revalidate", () => null);
 
         using var miss = await GetAsync("/stale/sie-down");
         using var plainMiss = await GetAsync("/stale/plain-down");
+        using var mustMiss = await GetAsync("/stale/must-down");
         await Origin.DisposeAsync();
         Advance(70);
         using var stale = await GetAsync("/stale/sie-down");
-        using var unreachable = await GetAsync("/stale/plain-down");
+        using var disconnected = await GetAsync("/stale/plain-down");
+        using var forbidden = await GetAsync("/stale/must-down");
+        using var neverStored = await GetAsync("/stale/never-asked");
 
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal("STALE", stale.XCache());
         Assert.Equal("CacheLayer; hit; ttl=-10; fwd=stale; fwd-status=502; detail=stale-if-error", GatewayStatus(stale));
         Assert.Equal("answer 1", await BodyOf(stale));
-        // Without stale-if-error, the proxy's own 502.
-        Assert.Equal(HttpStatusCode.BadGateway, unreachable.StatusCode);
+        // Without stale-if-error, a disconnected cache's stale answer (RFC 9111 §4.2.4) within CacheLayer:Grace.
+        Assert.Equal(HttpStatusCode.OK, disconnected.StatusCode);
+        Assert.Equal("STALE", disconnected.XCache());
+        Assert.Contains("detail=origin-unreachable", GatewayStatus(disconnected));
+        // What must be revalidated, and what was never stored, get the proxy's own 502.
+        Assert.Equal(HttpStatusCode.BadGateway, forbidden.StatusCode);
+        Assert.NotEqual("STALE", forbidden.XCache());
+        Assert.Equal(HttpStatusCode.BadGateway, neverStored.StatusCode);
     }
 
     [Theory]
