@@ -23,3 +23,6 @@ app.MapCacheLayerAdmin();
 app.MapReverseProxy().CacheFromOrigin();
 
 app.Run();
+
+/// <summary>Public for the gateway tests' <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

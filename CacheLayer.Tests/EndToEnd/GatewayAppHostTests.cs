@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Gateway = apphost::CacheLayer.AppHost.GatewayExtensions;
+using GatewayResource = apphost::CacheLayer.AppHost.GatewayExtensions;
 
 namespace CacheLayer.Tests.EndToEnd;
 
@@ -40,8 +40,8 @@ public class GatewayAppHostTests
         var cancellationToken = cancellation.Token;
         await using var app = await RunningAppHost.StartAsync(
             ["Gateway=on", "ApiReplicas=1", $"Parameters:admin-api-key={AdminApiKey}", StoreTimeout], StartTimeout, cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(Gateway.ResourceName, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        using var gateway = app.CreateHttpClient(Gateway.ResourceName);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(GatewayResource.ResourceName, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        using var gateway = app.CreateHttpClient(GatewayResource.ResourceName);
         gateway.Timeout = RequestTimeout;
         using var api = app.CreateHttpClient("api");
         api.Timeout = RequestTimeout;
@@ -92,8 +92,8 @@ public class GatewayAppHostTests
         await using var app = await RunningAppHost.StartAsync(
             ["Gateway=on", $"GatewayOrigin={origin.Address}", "ApiReplicas=1", $"Parameters:admin-api-key={AdminApiKey}", StoreTimeout],
             StartTimeout, cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(Gateway.ResourceName, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
-        using var gateway = app.CreateHttpClient(Gateway.ResourceName);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(GatewayResource.ResourceName, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        using var gateway = app.CreateHttpClient(GatewayResource.ResourceName);
         gateway.Timeout = RequestTimeout;
 
         using var proxied = await gateway.GetAsync("/item", cancellationToken);

@@ -16,13 +16,14 @@ internal sealed class ForwardedResponse : IDisposable
     private readonly DecidingBody _body;
     private readonly StreamResponseBodyFeature _feature;
 
-    private ForwardedResponse(HttpContext context, int maxBodyBytes, Func<HttpResponse, bool> keep, TimeProvider time)
+    private ForwardedResponse(HttpContext context, int maxBodyBytes, Func<HttpResponse, bool> keep, Action<HttpResponse> onTooLarge, TimeProvider time)
     {
         _context = context;
         _original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        _body = new DecidingBody(maxBodyBytes, _original, () =>
+        _body = new DecidingBody(maxBodyBytes, _original, () => onTooLarge(context.Response), () =>
         {
             ResponseTime = time.GetUtcNow();
+            DecidedStatus = context.Response.StatusCode;
             return keep(context.Response);
         });
         _feature = new StreamResponseBodyFeature(_body, _original);
@@ -32,16 +33,22 @@ internal sealed class ForwardedResponse : IDisposable
     /// <summary>When the origin's status and headers arrived.</summary>
     public DateTimeOffset ResponseTime { get; private set; }
 
+    /// <summary>The status <c>keep</c> decided on.</summary>
+    private int DecidedStatus { get; set; }
+
     /// <summary>The body held in memory; null when the response went to the client as it streamed.</summary>
     public byte[]? Body { get; private set; }
 
     /// <summary>
-    /// Runs <paramref name="next"/> (the origin) and holds or streams its answer. A throw propagates; a response
-    /// the client left during, or whose body ended short of its <c>Content-Length</c>, is not held.
+    /// Runs <paramref name="next"/> (the origin) and holds or streams its answer; a held answer that outgrows
+    /// <paramref name="maxBodyBytes"/> goes on to the client after <paramref name="onTooLarge"/> marks it. A throw
+    /// propagates; a response the client left during, whose body ended short of its <c>Content-Length</c>, or that was replaced after its body
+    /// began (the proxy's own 502 when the origin's body broke off: YARP clears the response it has not sent), is not held.
     /// </summary>
-    public static async Task<ForwardedResponse> RunAsync(HttpContext context, RequestDelegate next, int maxBodyBytes, Func<HttpResponse, bool> keep, TimeProvider time)
+    public static async Task<ForwardedResponse> RunAsync(
+        HttpContext context, RequestDelegate next, int maxBodyBytes, Func<HttpResponse, bool> keep, Action<HttpResponse> onTooLarge, TimeProvider time)
     {
-        var forwarded = new ForwardedResponse(context, maxBodyBytes, keep, time);
+        var forwarded = new ForwardedResponse(context, maxBodyBytes, keep, onTooLarge, time);
         try
         {
             await next(context);
@@ -54,7 +61,8 @@ internal sealed class ForwardedResponse : IDisposable
         forwarded._body.Decide();
         var held = forwarded._body.Held;
         var length = context.Response.ContentLength;
-        forwarded.Body = held is null || context.RequestAborted.IsCancellationRequested || (length is { } expected && expected != held.Length && !HttpMethods.IsHead(context.Request.Method)
+        forwarded.Body = held is null || context.RequestAborted.IsCancellationRequested || context.Response.StatusCode != forwarded.DecidedStatus
+            || (length is { } expected && expected != held.Length && !HttpMethods.IsHead(context.Request.Method)
                 && context.Response.StatusCode is not (StatusCodes.Status304NotModified or StatusCodes.Status204NoContent))
             ? null
             : held;
@@ -71,7 +79,7 @@ internal sealed class ForwardedResponse : IDisposable
 
     public void Dispose() => _body.Dispose();
 
-    private sealed class DecidingBody(int limit, IHttpResponseBodyFeature client, Func<bool> keep) : Stream
+    private sealed class DecidingBody(int limit, IHttpResponseBodyFeature client, Action tooLarge, Func<bool> keep) : Stream
     {
         private MemoryStream? _held;
         private bool _decided;
@@ -108,6 +116,7 @@ internal sealed class ForwardedResponse : IDisposable
                     return;
                 }
                 // Too large to keep: what was held and the rest go to the client as they come.
+                tooLarge();
                 await ReleaseAsync();
             }
             await client.Stream.WriteAsync(buffer, cancellationToken);

@@ -125,10 +125,14 @@ internal sealed class OriginDirectedResponses(
         var staleness = -freshFor;
         if (freshFor <= TimeSpan.Zero && !request.NoCache && !stored.NoCache && !stored.MustRevalidate)
         {
-            var maxStale = request.Directives.TryGet("max-stale", out var value)
+            // Only what the client's max-stale or the response's stale-while-revalidate allows: without either, even a
+            // response stale by zero seconds (a zero lifetime, read in the same tick) is not served.
+            TimeSpan? maxStale = request.Directives.TryGet("max-stale", out var value)
                 ? (CacheControlDirectives.ParseDeltaSeconds(value) is { } seconds ? TimeSpan.FromSeconds(seconds) : value is null ? TimeSpan.MaxValue : TimeSpan.Zero)
-                : TimeSpan.Zero;
-            var detail = staleness <= maxStale ? "max-stale" : staleness <= stored.StaleWhileRevalidate ? "stale-while-revalidate" : null;
+                : null;
+            var detail = staleness <= maxStale ? "max-stale"
+                : stored.StaleWhileRevalidate > TimeSpan.Zero && staleness <= stored.StaleWhileRevalidate ? "stale-while-revalidate"
+                : null;
             if (detail is not null)
             {
                 statistics.Hit(request.Key);

@@ -27,7 +27,8 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
     {
         var requestTime = Now;
         var verdict = new Verdict();
-        using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response => verdict.Keep(this, request, response, fwd, generations), time);
+        using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes,
+            response => verdict.Keep(this, request, response, fwd, generations), response => TooLarge(response, fwd), time);
         await AnswerAsync(request, forwarded, verdict, requestTime, fwd, generations, conditions);
     }
 
@@ -58,7 +59,7 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
                 response.StatusCode == StatusCodes.Status304NotModified
                 || (staleOnError && response.StatusCode >= StatusCodes.Status500InternalServerError)
                 || (staleOnUnreachable && OriginDirectedRules.IsUnreachable(response.StatusCode))
-                || verdict.Keep(this, request, response, "stale", generations), time);
+                || verdict.Keep(this, request, response, "stale", generations), response => TooLarge(response, "stale"), time);
         }
         catch (Exception) when (staleOnUnreachable && !request.Http.Response.HasStarted)
         {
@@ -113,7 +114,7 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
         }
         var verdict = new Verdict();
         using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
-            response.StatusCode == StatusCodes.Status304NotModified || verdict.Keep(this, request, response, "stale", generations), time);
+            response.StatusCode == StatusCodes.Status304NotModified || verdict.Keep(this, request, response, "stale", generations), _ => { }, time);
         var response = request.Http.Response;
         if (forwarded.Body is not { } body || generations is null)
         {
@@ -164,6 +165,9 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
         await StoredResponseWriter.WriteHeldAsync(request.Http, body, conditions, "MISS",
             OriginCacheStatus.Forwarded(fwd, response.StatusCode, kept, kept ? null : "store-unavailable"));
     }
+
+    private static void TooLarge(HttpResponse response, string fwd) =>
+        StoredResponseWriter.Mark(response, "MISS", OriginCacheStatus.Forwarded(fwd, response.StatusCode, false, "too-large"), "miss");
 
     private Task<bool> StoreAsync(OriginRequest request, CacheEntry entry, StoredHttpResponse stored, CacheGenerations generations) =>
         entries.StoreAsync(request.Route, request.Key, entry, stored, generations, request.Epoch, rules.KeptStale(stored));
