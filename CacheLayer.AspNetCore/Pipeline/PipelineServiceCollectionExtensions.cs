@@ -25,6 +25,7 @@ internal static class PipelineServiceCollectionExtensions
         .AddSingleton<WriteInvalidations>()
         .AddSingleton<OriginDirectedRules>()
         .AddSingleton<OriginEntries>()
+        .AddSingleton<OriginMissCollapsing>()
         .AddSingleton<OriginRevalidation>()
         .AddSingleton<OriginBackgroundRevalidation>()
         .AddSingleton<OriginDirectedResponses>()

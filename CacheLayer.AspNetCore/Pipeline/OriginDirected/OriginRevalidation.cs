@@ -14,7 +14,8 @@ namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
 /// 5xx, the proxy's 502 or 504, a throw) answers with the stored response while <c>stale-if-error</c> allows;
 /// any other answer is stored if its headers allow, and goes to the client.
 /// </summary>
-internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRules rules, IOptions<CacheLayerOptions> options, TimeProvider time)
+internal sealed class OriginRevalidation(
+    OriginEntries entries, OriginDirectedRules rules, OriginMissCollapsing collapsing, IOptions<CacheLayerOptions> options, TimeProvider time)
 {
     private readonly int _maxBodyBytes = options.Value.MaxBodySizeBytes;
 
@@ -25,11 +26,43 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
     /// <summary>A miss: the origin's full answer, stored when its headers allow and the generations were read.</summary>
     public async Task FetchAsync(OriginRequest request, string fwd, CacheGenerations? generations, ClientConditions conditions)
     {
-        var requestTime = Now;
-        var verdict = new Verdict();
-        using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes,
-            response => verdict.Keep(this, request, response, fwd, generations), response => TooLarge(response, fwd), time);
-        await AnswerAsync(request, forwarded, verdict, requestTime, fwd, generations, conditions);
+        TaskCompletionSource<CacheEntry>? leading = null;
+        if (!request.NoCache)
+        {
+            if (collapsing.TryLead(request, out var leader))
+            {
+                leading = leader;
+            }
+            else if (await collapsing.FollowAsync(request, leader, conditions, rules.ActAsCdn))
+            {
+                return;
+            }
+        }
+        CacheEntry? shared = null;
+        try
+        {
+            var requestTime = Now;
+            var verdict = new Verdict();
+            using var forwarded = await ForwardedResponse.RunAsync(request.Http, request.Next, _maxBodyBytes, response =>
+            {
+                var keep = verdict.Keep(this, request, response, fwd, generations);
+                if (!keep && leading is not null)
+                {
+                    // Not storable: the requests waiting on this one go to the origin now, not when it ends.
+                    collapsing.End(request, leading, null);
+                    leading = null;
+                }
+                return keep;
+            }, response => TooLarge(response, fwd), time);
+            shared = await AnswerAsync(request, forwarded, verdict, requestTime, fwd, generations, conditions);
+        }
+        finally
+        {
+            if (leading is not null)
+            {
+                collapsing.End(request, leading, shared);
+            }
+        }
     }
 
     /// <summary>A stored response that may not be used as it is: validated with the origin.</summary>
@@ -146,12 +179,13 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
         return (new CacheEntry(entry.StatusCode, entry.ContentType, "", entry.Body, born, born + lifetime) { Headers = updated.Encode(), Decoded = updated }, updated);
     }
 
-    private async Task AnswerAsync(OriginRequest request, ForwardedResponse forwarded, Verdict verdict, DateTimeOffset requestTime, string fwd, CacheGenerations? generations, ClientConditions conditions)
+    /// <summary>Stores and answers a held response; returns it when it could be shared (null when it streamed).</summary>
+    private async Task<CacheEntry?> AnswerAsync(OriginRequest request, ForwardedResponse forwarded, Verdict verdict, DateTimeOffset requestTime, string fwd, CacheGenerations? generations, ClientConditions conditions)
     {
         if (forwarded.Body is not { } body || verdict.Stored is not { } stored)
         {
             // Streamed to the client as the origin sent it, already marked.
-            return;
+            return null;
         }
         var response = request.Http.Response;
         var born = OriginDirectedRules.BornAt(response.Headers, requestTime, forwarded.ResponseTime);
@@ -164,6 +198,7 @@ internal sealed class OriginRevalidation(OriginEntries entries, OriginDirectedRu
             && await StoreAsync(request, entry, stored, generations);
         await StoredResponseWriter.WriteHeldAsync(request.Http, body, conditions, "MISS",
             OriginCacheStatus.Forwarded(fwd, response.StatusCode, kept, kept ? null : "store-unavailable"));
+        return entry;
     }
 
     private static void TooLarge(HttpResponse response, string fwd) =>

@@ -131,6 +131,9 @@ internal static class OriginCacheStatus
         return detail is null ? value : value + "; detail=" + detail;
     }
 
+    /// <summary>A miss answered by an identical request's origin call.</summary>
+    public static string Collapsed() => $"{Name}; fwd=miss; collapsed";
+
     public static string Bypass(string detail) => $"{Name}; fwd=bypass; detail={detail}";
 
     public static string OnlyIfCached() => $"{Name}; detail=only-if-cached";
