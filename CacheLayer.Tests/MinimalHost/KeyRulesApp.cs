@@ -1,3 +1,4 @@
+using CacheLayer.Tests.Infrastructure;
 // Endpoints that show the key rules on the library's public API alone.
 using CacheLayer.AspNetCore;
 using Microsoft.AspNetCore.Builder;
@@ -29,6 +30,7 @@ public static class KeyRulesApp
         try
         {
             await app.StartAsync();
+            await StoreConnection.WaitAsync(app.Services);
         }
         catch
         {

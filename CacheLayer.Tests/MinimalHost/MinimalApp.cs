@@ -1,3 +1,4 @@
+using CacheLayer.Tests.Infrastructure;
 // A host that uses only CacheLayer.AspNetCore's public API: no demo-API type and no internal library type.
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,7 @@ public static class MinimalApp
         app.MapCacheLayerAdmin();
 
         await app.StartAsync();
+        await StoreConnection.WaitAsync(app.Services);
         return app;
     }
 }

@@ -129,6 +129,7 @@ public sealed class PolicyAndPipelineTests(CacheServerFixture store)
         try
         {
             await app.StartAsync();
+            await StoreConnection.WaitAsync(app.Services);
         }
         catch
         {

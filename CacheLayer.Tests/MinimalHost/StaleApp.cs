@@ -1,3 +1,4 @@
+using CacheLayer.Tests.Infrastructure;
 // A test-only host for the stale-serving tests: an origin whose handler answers a status the test picks
 // (the demo's origin can only throw), cached with a short real TTL. Public API of the library only.
 using Microsoft.AspNetCore.Builder;
@@ -83,6 +84,7 @@ public static class StaleApp
                 originSoftTimeout: TimeSpan.FromMilliseconds(100), originHardTimeout: TimeSpan.FromSeconds(2));
 
         await app.StartAsync();
+        await StoreConnection.WaitAsync(app.Services);
         return app;
     }
 }

@@ -96,6 +96,7 @@ public sealed class RequestPathApp : IAsyncDisposable
             return paths.Count("gated", Results.Text("gated"));
         }).CacheResponse(ttl);
         await app.StartAsync();
+        await StoreConnection.WaitAsync(app.Services);
         return paths;
     }
 
