@@ -70,7 +70,7 @@ internal sealed class ResponseCapture : IDisposable
     }
 
     /// <summary>Keeps up to <c>limit</c> bytes; past that, sends what it kept and everything after to the client.</summary>
-    private sealed class LimitedBuffer(int limit, IHttpResponseBodyFeature client, Action onOverflow) : Stream
+    private sealed class LimitedBuffer(int limit, IHttpResponseBodyFeature client, Action onOverflow) : WriteOnlyBodyStream
     {
         private MemoryStream? _kept = new();
 
@@ -95,32 +95,13 @@ internal sealed class ResponseCapture : IDisposable
             await client.Stream.WriteAsync(buffer, cancellationToken);
         }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
         public override Task FlushAsync(CancellationToken cancellationToken) =>
             Overflowed ? client.Stream.FlushAsync(cancellationToken) : Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
 
         protected override void Dispose(bool disposing)
         {
             _kept?.Dispose();
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

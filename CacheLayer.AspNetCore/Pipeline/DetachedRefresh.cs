@@ -45,29 +45,38 @@ internal sealed class DetachedRefresh : IAsyncDisposable
         context.Features.Set<IHttpResponseFeature>(_starting);
         // A GET has no body to limit, but endpoints with a size limit expect to be able to set one.
         context.Features.Set<IHttpMaxRequestBodySizeFeature>(new BodySizeLimit());
-        var from = source.Request;
-        var to = context.Request;
-        to.Method = HttpMethods.Get;
-        to.Scheme = from.Scheme;
-        to.Host = from.Host;
-        to.PathBase = from.PathBase;
-        to.Path = from.Path;
-        to.QueryString = from.QueryString;
-        foreach (var header in from.Headers)
-        {
-            if (!IsClientOnly(header.Key))
-            {
-                to.Headers[header.Key] = header.Value;
-            }
-        }
-        to.RouteValues = new RouteValueDictionary(from.RouteValues);
-        context.SetEndpoint(request.Endpoint.Endpoint);
-        context.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
-        context.Connection.LocalIpAddress = source.Connection.LocalIpAddress;
+        CopyAsFullGet(source, context);
         context.User = source.User;
         context.Items = new Dictionary<object, object?>(source.Items);
         context.RequestServices = _scope.ServiceProvider;
         context.RequestAborted = _deadline.Token;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="to"/> the full GET of what <paramref name="source"/> asked: path, query, headers (not the
+    /// client's conditional and range headers), route values, endpoint and connection addresses.
+    /// </summary>
+    public static void CopyAsFullGet(HttpContext source, HttpContext to)
+    {
+        var from = source.Request;
+        var request = to.Request;
+        request.Method = HttpMethods.Get;
+        request.Scheme = from.Scheme;
+        request.Host = from.Host;
+        request.PathBase = from.PathBase;
+        request.Path = from.Path;
+        request.QueryString = from.QueryString;
+        foreach (var header in from.Headers)
+        {
+            if (!IsClientOnly(header.Key))
+            {
+                request.Headers[header.Key] = header.Value;
+            }
+        }
+        request.RouteValues = new RouteValueDictionary(from.RouteValues);
+        to.SetEndpoint(source.GetEndpoint());
+        to.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
+        to.Connection.LocalIpAddress = source.Connection.LocalIpAddress;
     }
 
     /// <summary>What the origin answered; null when it threw, or its body outgrew the limit (<see cref="TooLarge"/>).</summary>

@@ -1,3 +1,4 @@
+using CacheLayer.AspNetCore.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -79,7 +80,7 @@ internal sealed class ForwardedResponse : IDisposable
 
     public void Dispose() => _body.Dispose();
 
-    private sealed class DecidingBody(int limit, IHttpResponseBodyFeature client, Action tooLarge, Func<bool> keep) : Stream
+    private sealed class DecidingBody(int limit, IHttpResponseBodyFeature client, Action tooLarge, Func<bool> keep) : WriteOnlyBodyStream
     {
         private MemoryStream? _held;
         private bool _decided;
@@ -122,20 +123,10 @@ internal sealed class ForwardedResponse : IDisposable
             await client.Stream.WriteAsync(buffer, cancellationToken);
         }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
         public override Task FlushAsync(CancellationToken cancellationToken)
         {
             Decide();
             return _held is null ? client.Stream.FlushAsync(cancellationToken) : Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
         }
 
         protected override void Dispose(bool disposing)
@@ -143,14 +134,5 @@ internal sealed class ForwardedResponse : IDisposable
             _held?.Dispose();
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

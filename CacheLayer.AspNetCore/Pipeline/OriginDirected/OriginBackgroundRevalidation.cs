@@ -2,11 +2,9 @@ using System.Collections.Concurrent;
 using CacheLayer.AspNetCore.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace CacheLayer.AspNetCore.Pipeline.OriginDirected;
 
@@ -59,26 +57,8 @@ internal sealed partial class OriginBackgroundRevalidation(
     private static DefaultHttpContext Detach(HttpContext source, IServiceProvider services, CancellationToken aborted)
     {
         var context = new DefaultHttpContext();
-        var from = source.Request;
-        var to = context.Request;
-        to.Method = HttpMethods.Get;
-        to.Scheme = from.Scheme;
-        to.Host = from.Host;
-        to.PathBase = from.PathBase;
-        to.Path = from.Path;
-        to.QueryString = from.QueryString;
-        foreach (var (name, value) in from.Headers)
-        {
-            if (!name.StartsWith("If-", StringComparison.OrdinalIgnoreCase) && !string.Equals(name, HeaderNames.Range, StringComparison.OrdinalIgnoreCase))
-            {
-                to.Headers[name] = value;
-            }
-        }
-        to.RouteValues = new RouteValueDictionary(from.RouteValues);
-        context.SetEndpoint(source.GetEndpoint());
+        DetachedRefresh.CopyAsFullGet(source, context);
         context.Features.Set<IHttpRequestBodyDetectionFeature>(new NoBody());
-        context.Connection.RemoteIpAddress = source.Connection.RemoteIpAddress;
-        context.Connection.LocalIpAddress = source.Connection.LocalIpAddress;
         context.RequestServices = services;
         context.RequestAborted = aborted;
         return context;

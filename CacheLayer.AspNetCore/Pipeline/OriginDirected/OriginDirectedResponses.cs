@@ -70,15 +70,8 @@ internal sealed class OriginDirectedResponses(
                 await FromStoredAsync(request, found, entry, stored, conditions);
                 return;
             }
-            if (request.OnlyIfCached)
+            if (await AnsweredWithoutStoringAsync(request, conditions))
             {
-                await OnlyIfCachedAsync(request);
-                return;
-            }
-            if (request.Http.Request.Headers.Range.Count > 0)
-            {
-                await PassRangeAsync(request, conditions);
-                conditions = default;
                 return;
             }
             statistics.Miss(request.Key);
@@ -145,20 +138,33 @@ internal sealed class OriginDirectedResponses(
                 return;
             }
         }
-        if (request.OnlyIfCached)
+        if (await AnsweredWithoutStoringAsync(request, conditions))
         {
-            await OnlyIfCachedAsync(request);
-            return;
-        }
-        if (request.Http.Request.Headers.Range.Count > 0)
-        {
-            await PassRangeAsync(request, conditions);
             return;
         }
         statistics.Miss(request.Key);
         metrics.Miss(request.Route);
         var generations = found.Generations ?? await entries.ReadGenerationsAsync(request.Route, request.Key);
         await revalidation.ValidateAsync(request, entry, stored, generations, conditions);
+    }
+
+    /// <summary>
+    /// A request the cache has no usable stored response for, and does not fetch one for: <c>only-if-cached</c> gets a
+    /// 504, a range goes to the origin as the client asked. False for any other (the origin is asked, and its answer stored).
+    /// </summary>
+    private static async Task<bool> AnsweredWithoutStoringAsync(OriginRequest request, ClientConditions conditions)
+    {
+        if (request.OnlyIfCached)
+        {
+            await OnlyIfCachedAsync(request);
+            return true;
+        }
+        if (request.Http.Request.Headers.Range.Count > 0)
+        {
+            await PassRangeAsync(request, conditions);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>A range the cache cannot answer from a fresh response: the origin answers it, as the client asked.</summary>
